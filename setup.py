@@ -1,0 +1,81 @@
+"""Build the Cython kernels: every kernels/<name>.pyx becomes tensorgrad._kernels.<name>.
+
+Environment variables:
+  TENSORGRAD_MARCH          target ISA passed as -march (default: x86-64-v3 on x86-64, i.e.
+                            AVX2+FMA; "native" for this machine only; "x86-64" for any x86-64 CPU).
+  TENSORGRAD_DEBUG_KERNELS  "1" compiles with Cython bounds and wraparound checks, -O0 and no
+                            fast-math, so an out-of-bounds access raises instead of corrupting memory.
+  TENSORGRAD_KERNELS        comma-separated kernel names to build (default: all), to rebuild one fast.
+"""
+
+import os
+import platform
+import sys
+from pathlib import Path
+
+import numpy as np
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+DEBUG = os.environ.get("TENSORGRAD_DEBUG_KERNELS") == "1"
+ONLY = [n for n in os.environ.get("TENSORGRAD_KERNELS", "").split(",") if n]
+
+
+def target_flags() -> list[str]:
+    march = os.environ.get("TENSORGRAD_MARCH")
+    if march is None:
+        march = "x86-64-v3" if platform.machine() in ("x86_64", "AMD64") else ""
+    return [f"-march={march}"] if march else []
+
+
+def compile_flags() -> list[str]:
+    if DEBUG:
+        return ["-O0", "-g", "-fopenmp"]
+    # -ffast-math lets GCC vectorise exp/tanh/log through glibc's libmvec; -fno-finite-math-only
+    # keeps inf/nan semantics. Fast-math stays at compile time: linking with it would pull in
+    # crtfastmath.o and switch the whole process to flush-to-zero on import.
+    # glibc only declares its SIMD maths variants when __FAST_MATH__ is defined, and
+    # -fno-finite-math-only undefines it; define it back so exp/tanh/log vectorise.
+    return [
+        "-O3",
+        "-ffast-math",
+        "-fno-finite-math-only",
+        "-D__FAST_MATH__",
+        "-fopenmp",
+        *target_flags(),
+    ]
+
+
+def extensions() -> list[Extension]:
+    libraries = ["mvec", "m"] if sys.platform.startswith("linux") else []
+    sources = sorted(Path("kernels").glob("*.pyx"))
+    if ONLY:
+        sources = [s for s in sources if s.stem in ONLY]
+    return [
+        Extension(
+            f"tensorgrad._kernels.{src.stem}",
+            [str(src)],
+            include_dirs=[np.get_include(), "kernels"],
+            define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
+            extra_compile_args=compile_flags(),
+            extra_link_args=["-fopenmp"],
+            libraries=libraries,
+        )
+        for src in sources
+    ]
+
+
+setup(
+    ext_modules=cythonize(
+        extensions(),
+        include_path=["kernels"],
+        compiler_directives={
+            "language_level": 3,
+            "boundscheck": DEBUG,
+            "wraparound": DEBUG,
+            "initializedcheck": DEBUG,
+            "cdivision": not DEBUG,
+            "embedsignature": True,
+        },
+    ),
+)

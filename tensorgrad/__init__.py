@@ -1,0 +1,123 @@
+"""tensorgrad: a small, fast deep-learning framework with PyTorch's API.
+
+import tensorgrad as torch   # most PyTorch code then runs unchanged
+"""
+
+from __future__ import annotations
+
+from . import dtypes
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .dtypes import bool_ as bool  # noqa: A001
+from .dtypes import double, float32, float64, int64, long
+from .dtypes import float as float  # noqa: A001
+from .ops.creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    initial_seed,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .ops.elementwise import (
+    abs,
+    add,
+    clamp,
+    clip,
+    clone,
+    cos,
+    div,
+    eq,
+    exp,
+    floor_divide,
+    ge,
+    gt,
+    isfinite,
+    isinf,
+    isnan,
+    le,
+    log,
+    logical_and,
+    logical_not,
+    logical_or,
+    lt,
+    masked_fill,
+    maximum,
+    minimum,
+    mul,
+    ne,
+    neg,
+    negative,
+    pow,
+    relu,
+    remainder,
+    rsqrt,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    square,
+    sub,
+    tanh,
+    true_divide,
+    where,
+)
+from .ops.index import gather
+from .ops.matmul import bmm, matmul, mm
+from .ops.reduce import (
+    amax,
+    amin,
+    argmax,
+    argmin,
+    log_softmax,
+    logsumexp,
+    max,
+    mean,
+    min,
+    softmax,
+    std,
+    sum,
+    var,
+)
+from .ops.shape import (
+    broadcast_to,
+    cat,
+    chunk,
+    concat,
+    expand,
+    flatten,
+    narrow,
+    permute,
+    reshape,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    transpose,
+    tril,
+    triu,
+    unflatten,
+    unsqueeze,
+)
+from .tensor import Tensor
+
+multiply = mul
+subtract = sub
+divide = div
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The compiled Cython kernels (built from kernels/*.pyx by setup.py)."""

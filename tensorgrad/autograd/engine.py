@@ -1,0 +1,194 @@
+"""The graph engine: reverse-mode differentiation over the nodes that `Function.apply` records.
+
+Iterative throughout (dependency counts, then a ready stack), so a chain of any length
+backpropagates without recursion. Each node's saved tensors are freed once it has run, unless
+`retain_graph` is set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .function import _RELEASED, Function
+from .grad_mode import state as _grad_state
+
+
+def _count_dependencies(roots: list) -> dict:
+    """Number of graph edges that point at each node reachable from the roots."""
+    deps: dict = {}
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        for edge in node._edges:
+            if edge is not None and edge.__class__ is tuple:
+                nxt = edge[0]
+                deps[nxt] = deps.get(nxt, 0) + 1
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+    return deps
+
+
+def _check_grad(node: Function, index: int, grad: Any, shape: tuple) -> None:
+    if not isinstance(grad, Tensor):
+        raise TypeError(
+            f"{node.name()}.backward returned a {type(grad).__name__} as gradient {index}; "
+            "expected a Tensor or None"
+        )
+    if grad._data.shape != shape:
+        raise RuntimeError(
+            f"{node.name()} returned an invalid gradient at index {index}: got shape "
+            f"{list(grad._data.shape)} but expected shape {list(shape)}"
+        )
+
+
+def run_backward(
+    outputs: Sequence[Tensor],
+    grad_outputs: Sequence[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Sequence[Tensor] | None = None,
+) -> list | None:
+    """Backpropagate grad_outputs from outputs.
+
+    With `inputs=None` gradients accumulate into the `.grad` of the leaves (Tensor.backward);
+    otherwise the gradients of `inputs` are returned and no `.grad` is touched (autograd.grad).
+    """
+    captured: dict | None = None
+    capture_nodes: dict = {}
+    if inputs is not None:
+        captured = {}
+        for i, t in enumerate(inputs):
+            if t.grad_fn is not None:
+                capture_nodes[(t.grad_fn, t._output_nr)] = i
+
+    buffers: dict = {}
+    roots = []
+    for out, g in zip(outputs, grad_outputs):
+        fn = out.grad_fn
+        if fn is None:
+            _deliver_to_leaf(out, g, captured, inputs, create_graph)
+            continue
+        buf = buffers.get(fn)
+        if buf is None:
+            buf = buffers[fn] = [None] * len(fn._out_shapes)
+            roots.append(fn)
+        nr = out._output_nr
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+    deps = _count_dependencies(roots)
+    ready = []
+    for r in roots:
+        if r not in deps:
+            ready.append(r)
+
+    previous_mode = _grad_state.enabled
+    _grad_state.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node)
+            if capture_nodes:
+                for nr, g in enumerate(grads):
+                    slot = capture_nodes.get((node, nr))
+                    if slot is not None and g is not None:
+                        captured[slot] = g
+            if node.materialize_grads and len(grads) > 1:
+                _fill_missing_grads(node, grads)
+            result = node.backward(node, *grads)
+            edges = node._edges
+            if result.__class__ is not tuple:
+                result = (result,)
+            if len(result) != len(edges):
+                raise RuntimeError(
+                    f"{node.name()}.backward returned {len(result)} gradients, but forward "
+                    f"received {len(edges)} inputs"
+                )
+            for i, edge in enumerate(edges):
+                if edge is None:
+                    continue
+                g = result[i]
+                if edge.__class__ is tuple:
+                    nxt, nr = edge
+                    if g is not None:
+                        _check_grad(node, i, g, nxt._out_shapes[nr])
+                        buf = buffers.get(nxt)
+                        if buf is None:
+                            buf = buffers[nxt] = [None] * len(nxt._out_shapes)
+                        buf[nr] = g if buf[nr] is None else buf[nr] + g
+                    remaining = deps[nxt] - 1
+                    deps[nxt] = remaining
+                    if remaining == 0:
+                        if nxt in buffers:
+                            ready.append(nxt)
+                        else:
+                            _skip_unreached(nxt, deps, buffers, ready)
+                elif g is not None:
+                    _check_grad(node, i, g, edge._data.shape)
+                    _deliver_to_leaf(edge, g, captured, inputs, create_graph)
+            if not retain_graph and node._saved is not None:
+                node._saved = _RELEASED
+    finally:
+        _grad_state.enabled = previous_mode
+
+    if captured is None:
+        return None
+    return [captured.get(i) for i in range(len(inputs))]
+
+
+def _skip_unreached(node: Function, deps: dict, buffers: dict, ready: list) -> None:
+    """A node whose every incoming gradient was None: release its dependants without running it."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        for edge in n._edges:
+            if edge is not None and edge.__class__ is tuple:
+                nxt = edge[0]
+                deps[nxt] -= 1
+                if deps[nxt] == 0:
+                    if nxt in buffers:
+                        ready.append(nxt)
+                    else:
+                        stack.append(nxt)
+
+
+def _deliver_to_leaf(
+    leaf: Tensor, g: Tensor, captured: dict | None, inputs: Sequence | None, create_graph: bool
+) -> None:
+    if not create_graph and g._requires_grad:
+        g = g.detach()
+    if captured is not None:
+        for i, t in enumerate(inputs):
+            if t is leaf:
+                captured[i] = g if i not in captured else captured[i] + g
+        return
+    hooks = leaf._hooks
+    if hooks:
+        for hook in list(hooks.values()):
+            replaced = hook(g)
+            if replaced is not None:
+                g = replaced
+    if not leaf._requires_grad:
+        return
+    if g._data.dtype != leaf._data.dtype:
+        g = g.to(leaf._data.dtype)
+    old = leaf._grad
+    leaf._grad = g if old is None else old + g
+
+
+def _fill_missing_grads(node: Function, grads: list) -> None:
+    """Outputs of a multi-output node that received no gradient get zeros, as in PyTorch."""
+    dtype = None
+    for g in grads:
+        if g is not None:
+            dtype = g._data.dtype
+    for nr, g in enumerate(grads):
+        if g is None:
+            grads[nr] = _wrap(np.zeros(node._out_shapes[nr], dtype=dtype))
+
+
+from ..tensor import Tensor, _wrap  # noqa: E402

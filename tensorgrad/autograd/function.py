@@ -1,0 +1,266 @@
+"""`Function`: the base class of every differentiable operation, built-in or user-written.
+
+It follows PyTorch's contract: `forward(ctx, *inputs)` runs with grad mode off and returns the
+output(s); `backward(ctx, *grad_outputs)` returns one gradient per input (None where none is
+needed); `ctx.save_for_backward` keeps what backward needs. The instance that `apply` creates is
+both the `ctx` and the graph node (`output.grad_fn`).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from .grad_mode import state as _grad_state
+
+
+class _Released:
+    """Marker for saved tensors that backward has already freed."""
+
+
+_RELEASED = _Released()
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed when "
+    "you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+class Function:
+    """Base class for differentiable operations; subclass it and call `MyOp.apply(*inputs)`."""
+
+    # Graph-node state, set by apply. Class-level defaults keep node creation cheap.
+    _edges: tuple = ()
+    _saved: Any = None
+    _out_shapes: tuple = ()
+    _non_differentiable: tuple = ()
+    needs_input_grad: tuple = ()
+    materialize_grads = True
+
+    @staticmethod
+    def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:
+        """Compute the output(s) from the inputs; grad mode is off here."""
+        raise NotImplementedError(f"{type(ctx).__name__} must implement forward(ctx, *inputs)")
+
+    @staticmethod
+    def backward(ctx: Function, *grad_outputs: Any) -> Any:
+        """Return the gradient of each input given the gradient of each output."""
+        raise NotImplementedError(f"{type(ctx).__name__} must implement backward(ctx, *grads)")
+
+    # ---- ctx API -------------------------------------------------------------------------
+    def save_for_backward(self, *tensors: Any) -> None:
+        """Keep tensors for backward; an in-place change to one of them makes backward raise."""
+        self._saved = tensors
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self._saved
+        if saved is _RELEASED:
+            raise RuntimeError(_FREED_MESSAGE)
+        if saved is None:
+            return ()
+        result = []
+        for entry in saved:
+            result.append(_unpack(self, entry))
+        return tuple(result)
+
+    def mark_non_differentiable(self, *outputs: Any) -> None:
+        """Declare outputs (e.g. indices) that never carry a gradient."""
+        self._non_differentiable = outputs
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """If False, backward receives None (not zeros) for outputs that got no gradient."""
+        self.materialize_grads = value
+
+    def name(self) -> str:
+        return type(self).__name__ + "Backward"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+    # ---- recording -----------------------------------------------------------------------
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run forward and, when any input requires grad and grad mode is on, record the node."""
+        ctx = _new(cls)
+        if _grad_state.enabled:
+            needs = []
+            edges = []
+            record = False
+            for a in args:
+                if a.__class__ is Tensor or isinstance(a, Tensor):
+                    if a._requires_grad:
+                        record = True
+                        needs.append(True)
+                        fn = a.grad_fn
+                        edges.append(a if fn is None else (fn, a._output_nr))
+                        continue
+                needs.append(False)
+                edges.append(None)
+            if record:
+                ctx.needs_input_grad = tuple(needs)
+                _grad_state.enabled = False
+                try:
+                    out = cls.forward(ctx, *args, **kwargs)
+                finally:
+                    _grad_state.enabled = True
+                ctx._edges = tuple(edges)
+                return _record_outputs(ctx, out)
+        out = cls.forward(ctx, *args, **kwargs)
+        if ctx._saved is not None:
+            ctx._saved = None  # nothing will run backward: drop references at once
+        return out
+
+
+def _record_outputs(ctx: Function, out: Any) -> Any:
+    """Attach ctx as grad_fn of each differentiable output and pack its saved tensors."""
+    non_diff = ctx._non_differentiable
+    if out.__class__ is Tensor:
+        outputs: tuple = (out,)
+    elif isinstance(out, tuple):
+        outputs = out
+    elif isinstance(out, Tensor):
+        outputs = (out,)
+    else:
+        raise TypeError(
+            f"{type(ctx).__name__}.forward must return a Tensor or a tuple of Tensors, "
+            f"got {type(out).__name__}"
+        )
+    shapes = []
+    for nr, t in enumerate(outputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"{type(ctx).__name__}.forward returned a {type(t).__name__} at position {nr}; "
+                "expected Tensors"
+            )
+        shapes.append(t._data.shape)
+        if non_diff and _contains(non_diff, t):
+            continue
+        if t.grad_fn is not None or t._requires_grad:
+            # forward returned one of its inputs or an existing graph tensor: record a view
+            raise RuntimeError(
+                f"{type(ctx).__name__}.forward returned a tensor that is already part of a graph; "
+                "return a new Tensor (e.g. x.detach() or a fresh result)"
+            )
+        if t._data.dtype.kind != "f":
+            continue
+        t._requires_grad = True
+        t.grad_fn = ctx
+        t._output_nr = nr
+    ctx._out_shapes = tuple(shapes)
+    saved = ctx._saved
+    if saved is not None:
+        packed = []
+        for s in saved:
+            packed.append(_pack(ctx, s, outputs))
+        ctx._saved = tuple(packed)
+    return out
+
+
+def _contains(items: tuple, obj: object) -> bool:
+    for item in items:
+        if item is obj:
+            return True
+    return False
+
+
+def _pack(ctx: Function, t: Any, outputs: tuple) -> tuple:
+    """A saved entry (value, version counter, version at save, output index or -1).
+
+    An output of this very node is kept as its array, not its Tensor: the Tensor points back
+    at the node through grad_fn, and that reference cycle would outlive backward.
+    """
+    if t is None:
+        return (None, 0, -1)
+    if not isinstance(t, Tensor):
+        raise TypeError(f"save_for_backward accepts Tensors or None, got {type(t).__name__}")
+    vc = t._vc
+    for nr, o in enumerate(outputs):
+        if o is t and t.grad_fn is ctx:
+            return (t._data, vc, vc[0], nr)
+    return (t, vc, vc[0], -1)
+
+
+def _unpack(ctx: Function, entry: tuple) -> Any:
+    if entry[0] is None:
+        return None
+    data, vc, version, nr = entry
+    if vc[0] != version:
+        shape = data.shape if nr >= 0 else data._data.shape
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [Tensor of shape {list(shape)}], used by {ctx.name()}, is at "
+            f"version {vc[0]}; expected version {version} instead."
+        )
+    if nr < 0:
+        return data
+    out = _wrap(data)
+    out._requires_grad = True
+    out.grad_fn = ctx
+    out._output_nr = nr
+    out._vc = vc
+    return out
+
+
+def once_differentiable(backward: Any) -> Any:
+    """Decorator for backward methods that cannot be differentiated again (as in PyTorch).
+
+    Backward runs without recording; if a second derivative is requested, the gradients it
+    returns carry a node that raises a clear error instead of silently detaching.
+    """
+
+    @functools.wraps(backward)
+    def wrapper(ctx: Function, *grads: Any) -> Any:
+        create_graph = _grad_state.enabled
+        _grad_state.enabled = False
+        try:
+            result = backward(ctx, *grads)
+        finally:
+            _grad_state.enabled = create_graph
+        if not create_graph:
+            return result
+        needs_graph = False
+        for g in grads:
+            if isinstance(g, Tensor) and g._requires_grad:
+                needs_graph = True
+        if not needs_graph:
+            return result
+        single = not isinstance(result, tuple)
+        items = (result,) if single else result
+        marked = []
+        for r in items:
+            if isinstance(r, Tensor):
+                r = _OnceDifferentiableError.apply(r.detach(), _grad_inputs_of(grads), ctx.name())
+            marked.append(r)
+        return marked[0] if single else tuple(marked)
+
+    return wrapper
+
+
+def _grad_inputs_of(grads: tuple) -> Any:
+    for g in grads:
+        if isinstance(g, Tensor) and g._requires_grad:
+            return g
+    return None
+
+
+class _OnceDifferentiableError(Function):
+    """Stands in the graph where a once-differentiable backward ran under create_graph."""
+
+    @staticmethod
+    def forward(ctx: Function, value: Any, link: Any, name: str) -> Any:
+        ctx.op_name = name
+        return _wrap(value._data)
+
+    @staticmethod
+    def backward(ctx: Function, grad: Any) -> Any:
+        raise RuntimeError(
+            f"{ctx.op_name} is only once differentiable: its backward cannot be differentiated "
+            "again (a second derivative through it is not supported)."
+        )
+
+
+_new = object.__new__
+
+from ..tensor import Tensor, _wrap  # noqa: E402  (tensor.py needs Function defined first)

@@ -1,0 +1,64 @@
+"""Small helpers shared by the op modules: operand conversion, dims, broadcast shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes
+from ..tensor import Tensor, _wrap, normalize_dim
+
+SCALARS = (int, float, bool, np.integer, np.floating, np.bool_)
+
+
+def to_tensor(value: Any, op: str, like: Tensor | None = None) -> Tensor:
+    """Turn an operand (Tensor, Python scalar, list, ndarray) into a Tensor for `op`."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, SCALARS):
+        dtype = dtypes.scalar_result(like._data.dtype, value) if like is not None else None
+        if dtype is None:
+            return tensor(value)
+        return _wrap(np.asarray(value, dtype=dtype))
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return tensor(value)
+    raise TypeError(f"{op}: expected a Tensor or a number as operand, got {type(value).__name__}")
+
+
+def dims_of(dim: Any, ndim: int, op: str) -> tuple[int, ...]:
+    """Normalise `dim` (None, an int, or a tuple/list of ints) to a sorted tuple of axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (tuple, list)):
+        axes = tuple(sorted(normalize_dim(d, ndim, op) for d in dim))
+        if len(set(axes)) != len(axes):
+            raise RuntimeError(f"{op}: dim {tuple(dim)} appears multiple times in the list of dims")
+        return axes
+    return (normalize_dim(dim, ndim, op),)
+
+
+def keepdim_shape(shape: tuple, axes: tuple) -> tuple:
+    """`shape` with the reduced `axes` set to 1."""
+    out = list(shape)
+    for a in axes:
+        out[a] = 1
+    return tuple(out)
+
+
+def broadcast_shapes(a: tuple, b: tuple, op: str) -> tuple:
+    try:
+        return np.broadcast_shapes(a, b)
+    except ValueError:
+        raise RuntimeError(
+            f"{op}: the size of tensor a {list(a)} must match the size of tensor b {list(b)} "
+            "at every non-singleton dimension (shapes cannot be broadcast together)"
+        ) from None
+
+
+def require_float(t: Tensor, op: str) -> None:
+    if t._data.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating point tensor, got dtype {t._data.dtype}")
+
+
+from .creation import tensor  # noqa: E402

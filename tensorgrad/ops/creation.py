@@ -1,0 +1,258 @@
+"""Tensor factories (PyTorch's names and dtype rules) and the seeded random generator."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes
+from ..tensor import Tensor, _wrap
+
+_DEFAULT_SEED = 67280421310721  # PyTorch's default initial seed: runs repeat unless reseeded
+
+
+class _RandomState:
+    generator = np.random.default_rng(_DEFAULT_SEED)
+    seed = _DEFAULT_SEED
+
+
+random_state = _RandomState()
+
+
+def manual_seed(seed: int) -> None:
+    """Seed tensorgrad's generator (rand, randn, randint, dropout, DataLoader shuffling, init)."""
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise TypeError(f"manual_seed: seed must be an int, got {type(seed).__name__}")
+    random_state.seed = int(seed)
+    random_state.generator = np.random.default_rng(int(seed) % 2**64)
+
+
+def initial_seed() -> int:
+    return random_state.seed
+
+
+def generator() -> np.random.Generator:
+    """The process-wide numpy Generator that `manual_seed` resets."""
+    return random_state.generator
+
+
+def _array_from(data: Any, dtype: np.dtype | None) -> np.ndarray:
+    if isinstance(data, Tensor):
+        arr = data._data
+    elif isinstance(data, np.ndarray):
+        arr = data
+    else:
+        try:
+            arr = np.array(data)
+        except ValueError as e:
+            raise ValueError(f"tensor: could not build a tensor from the data ({e})") from None
+        if arr.dtype == np.float64 and dtype is None:
+            arr = arr.astype(np.float32)  # Python floats become float32, as in PyTorch
+    if dtype is not None:
+        return np.array(arr, dtype=dtype, copy=True)
+    return _supported(arr, "tensor")
+
+
+def _supported(arr: np.ndarray, op: str) -> np.ndarray:
+    """Map an array onto the supported dtypes: other ints -> int64, float16 -> float32."""
+    kind = arr.dtype.kind
+    if arr.dtype in dtypes.SUPPORTED:
+        return arr
+    if kind in "iu":
+        return arr.astype(np.int64)
+    if kind == "f" and arr.dtype.itemsize < 4:
+        return arr.astype(np.float32)
+    raise TypeError(
+        f"{op}: can't convert an array of dtype {arr.dtype}; supported dtypes are float32, "
+        "float64, int64 and bool"
+    )
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Construct a tensor by copying `data` (nested lists, scalars, ndarray or Tensor)."""
+    d = None if dtype is None else dtypes.canonical(dtype, "tensor")
+    arr = _array_from(data, d)
+    if arr is data or (isinstance(data, Tensor) and arr is data._data):
+        arr = arr.copy()
+    t = _wrap(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def as_tensor(data: Any, dtype: Any = None) -> Tensor:
+    """Like `tensor`, but shares memory with an ndarray or Tensor of the right dtype."""
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
+        return data
+    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtype):
+        return _wrap(_supported(data, "as_tensor"))
+    return tensor(data, dtype=dtype)
+
+
+def as_tensor_like(value: Any, like: Tensor) -> Tensor:
+    if isinstance(value, Tensor):
+        return value
+    return tensor(value)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor that shares memory with `array` (which must have a supported dtype)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray, got {type(array).__name__}")
+    if array.dtype not in dtypes.SUPPORTED:
+        raise TypeError(
+            f"from_numpy: can't convert np.ndarray of type {array.dtype}; supported types are "
+            "float32, float64, int64 and bool"
+        )
+    return _wrap(array)
+
+
+def _size(size: tuple, op: str) -> tuple[int, ...]:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+            raise TypeError(f"{op}: size must be a sequence of ints, got {size!r}")
+        if s < 0:
+            raise RuntimeError(f"{op}: Trying to create tensor with negative dimension {s}: {list(size)}")
+    return tuple(int(s) for s in size)
+
+
+def _float_dtype(dtype: Any, op: str) -> np.dtype:
+    return dtypes.float32 if dtype is None else dtypes.canonical(dtype, op)
+
+
+def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
+    t = _wrap(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _finish(np.zeros(_size(size, "zeros"), _float_dtype(dtype, "zeros")), requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _finish(np.ones(_size(size, "ones"), _float_dtype(dtype, "ones")), requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _finish(np.empty(_size(size, "empty"), _float_dtype(dtype, "empty")), requires_grad)
+
+
+def full(
+    size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    if dtype is None:
+        if isinstance(fill_value, bool):
+            dtype = dtypes.bool_
+        elif isinstance(fill_value, (int, np.integer)):
+            dtype = dtypes.int64
+        else:
+            dtype = dtypes.float32
+    shape = _size((size,) if not isinstance(size, (int, np.integer)) else (size,), "full")
+    arr = np.full(shape, fill_value, dtypes.canonical(dtype, "full"))
+    return _finish(arr, requires_grad)
+
+
+def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.zeros(t.shape, t.dtype if dtype is None else dtypes.canonical(dtype)), requires_grad)
+
+
+def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.ones(t.shape, t.dtype if dtype is None else dtypes.canonical(dtype)), requires_grad)
+
+
+def full_like(t: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(
+        np.full(t.shape, fill_value, t.dtype if dtype is None else dtypes.canonical(dtype)),
+        requires_grad,
+    )
+
+
+def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.empty(t.shape, t.dtype if dtype is None else dtypes.canonical(dtype)), requires_grad)
+
+
+def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples on [0, 1)."""
+    d = _float_dtype(dtype, "rand")
+    return _finish(random_state.generator.random(_size(size, "rand"), dtype=d), requires_grad)
+
+
+def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples."""
+    d = _float_dtype(dtype, "randn")
+    return _finish(random_state.generator.standard_normal(_size(size, "randn"), dtype=d), requires_grad)
+
+
+def rand_like(t: Tensor, dtype: Any = None) -> Tensor:
+    return rand(t.shape, dtype=t.dtype if dtype is None else dtype)
+
+
+def randn_like(t: Tensor, dtype: Any = None) -> Tensor:
+    return randn(t.shape, dtype=t.dtype if dtype is None else dtype)
+
+
+def randint(low: int, high: Any = None, size: Any = None, dtype: Any = None) -> Tensor:
+    """Integers drawn uniformly from [low, high); `randint(high, size)` means low = 0."""
+    if size is None:
+        if high is None or not isinstance(high, (tuple, list)):
+            raise TypeError("randint: missing the size argument, e.g. randint(0, 10, (3,))")
+        low, high, size = 0, low, high
+    if high is None:
+        raise TypeError("randint: missing the high argument")
+    if high <= low:
+        raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
+    shape = _size((size,), "randint")
+    d = dtypes.int64 if dtype is None else dtypes.canonical(dtype, "randint")
+    return _wrap(random_state.generator.integers(low, high, shape).astype(d, copy=False))
+
+
+def randperm(n: int, dtype: Any = None) -> Tensor:
+    d = dtypes.int64 if dtype is None else dtypes.canonical(dtype, "randperm")
+    return _wrap(random_state.generator.permutation(n).astype(d))
+
+
+def arange(
+    start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if dtype is None:
+        all_int = builtins.all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        dtype = dtypes.int64 if all_int else dtypes.float32
+    return _finish(np.arange(start, end, step, dtype=dtypes.canonical(dtype, "arange")), requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    if not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise RuntimeError(f"linspace: number of steps must be a non-negative int, got {steps!r}")
+    d = _float_dtype(dtype, "linspace")
+    return _finish(np.linspace(start, end, steps, dtype=d), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    shape = _size((n,) if m is None else (n, m), "eye")
+    return _finish(np.eye(shape[0], shape[-1], dtype=_float_dtype(dtype, "eye")), requires_grad)
+
+
+def normal_(t: Tensor, mean: float, std: float) -> Tensor:
+    """Fill `t` in place with normal samples (no graph is recorded)."""
+    from .inplace import write_inplace
+
+    sample = random_state.generator.normal(mean, std, t.shape).astype(t.dtype)
+    return write_inplace(t, sample, "normal_")
+
+
+def uniform_(t: Tensor, a: float, b: float) -> Tensor:
+    """Fill `t` in place with uniform samples from [a, b) (no graph is recorded)."""
+    from .inplace import write_inplace
+
+    sample = random_state.generator.uniform(a, b, t.shape).astype(t.dtype)
+    return write_inplace(t, sample, "uniform_")

@@ -1,0 +1,685 @@
+"""`Tensor`: a numpy array plus the autograd bookkeeping; its methods call the ops in `ops/`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import dtypes
+
+_new = object.__new__
+
+
+class Tensor:
+    """A multi-dimensional array that records the operations applied to it.
+
+    Create tensors with `tensorgrad.tensor(...)` or the factories (`zeros`, `randn`, ...).
+    """
+
+    # Class-level defaults: a new tensor only needs `_data` and `_vc` set, which keeps the
+    # per-op cost low. `_vc` is the version counter, a one-element list shared with views.
+    _requires_grad = False
+    _grad: Tensor | None = None
+    grad_fn: Any = None
+    _output_nr = 0
+    _hooks: dict | None = None
+    _retains_grad = False
+    __array_priority__ = 1000  # numpy defers to Tensor's reflected operators
+
+    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
+        t = tensor(data, dtype=dtype, requires_grad=requires_grad)
+        self._data = t._data
+        self._vc = [0]
+        self._requires_grad = t._requires_grad
+
+    # ---- metadata ------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self._data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
+
+    @property
+    def grad(self) -> Tensor | None:
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad must be a Tensor or None, got {type(value).__name__}")
+            if value.shape != self.shape or value.dtype != self.dtype:
+                raise RuntimeError(
+                    f"assigned grad has shape {list(value.shape)} and dtype {value.dtype}, but "
+                    f"the tensor has shape {list(self.shape)} and dtype {self.dtype}"
+                )
+        self._grad = value
+
+    @property
+    def T(self) -> Tensor:
+        return permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> Tensor:
+        return transpose(self, -2, -1)
+
+    def size(self, dim: int | None = None) -> Any:
+        """The shape, or the size of dimension `dim`."""
+        if dim is None:
+            return self._data.shape
+        return self._data.shape[normalize_dim(dim, self._data.ndim, "size")]
+
+    def numel(self) -> int:
+        return self._data.size
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def is_contiguous(self) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def stride(self, dim: int | None = None) -> Any:
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[normalize_dim(dim, self._data.ndim, "stride")]
+
+    # ---- conversion ----------------------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shares memory); fails on a tensor that requires grad."""
+        if self._requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+            )
+        return self._data
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if dtype is None or np.dtype(dtype) == self._data.dtype:
+            return self._data.copy() if copy else self._data
+        return self._data.astype(dtype)
+
+    def item(self) -> Any:
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.item()
+
+    def tolist(self) -> Any:
+        return self._data.tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} elements is ambiguous")
+        return bool(self._data.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.item())
+
+    def detach(self) -> Tensor:
+        """A new tensor sharing the data (and version counter), cut from the graph."""
+        out = _new(Tensor)
+        out._data = self._data
+        out._vc = self._vc
+        return out
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"only Tensors of floating point dtype can require gradients, got {self._data.dtype}"
+            )
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep `.grad` for this non-leaf tensor after backward."""
+        if self.grad_fn is None:
+            return
+        self._retains_grad = True
+        self.register_hook(self._store_grad)
+
+    def _store_grad(self, grad: Tensor) -> None:
+        self._grad = grad if self._grad is None else self._grad + grad
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call `hook(grad)` when this tensor's gradient is computed; a returned tensor replaces it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._hooks is None:
+            self._hooks = {}
+        return _HookHandle(self._hooks, hook)
+
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Sequence[Tensor] | None = None,
+    ) -> None:
+        """Accumulate the gradient of this tensor with respect to the graph leaves into `.grad`."""
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> Tensor:
+        """Convert to `dtype` (device arguments other than "cpu" are rejected)."""
+        if isinstance(dtype, str) and dtype == "cpu":
+            dtype = args[0] if args else kwargs.get("dtype")
+        kwargs.pop("device", None)
+        if dtype is None:
+            dtype = kwargs.get("dtype")
+        if dtype is None:
+            return self
+        return cast(self, dtypes.canonical(dtype, "to"))
+
+    def float(self) -> Tensor:
+        return cast(self, dtypes.float32)
+
+    def double(self) -> Tensor:
+        return cast(self, dtypes.float64)
+
+    def long(self) -> Tensor:
+        return cast(self, dtypes.int64)
+
+    def bool(self) -> Tensor:
+        return cast(self, dtypes.bool_)
+
+    def int(self) -> Tensor:
+        return cast(self, dtypes.int64)
+
+    def type(self, dtype: Any) -> Tensor:
+        return cast(self, dtypes.canonical(dtype, "type"))
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def clone(self) -> Tensor:
+        return clone(self)
+
+    def __repr__(self) -> str:
+        return format_tensor(self)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __iter__(self) -> Any:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        for i in range(self._data.shape[0]):
+            yield self[i]
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError("tensorgrad tensors are not pickled; use tensorgrad.save (a plain .npz)")
+
+    # ---- arithmetic ----------------------------------------------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return add(self, other)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return rsub(self, other)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return mul(self, other)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return rdiv(self, other)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return pow(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return rpow(self, other)
+
+    def __neg__(self) -> Tensor:
+        return neg(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return abs(self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return matmul(as_tensor_like(other, self), self)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return floor_divide(self, other)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return remainder(self, other)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return eq(self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return ne(self, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return lt(self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return le(self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return gt(self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return ge(self, other)
+
+    def __invert__(self) -> Tensor:
+        return logical_not(self)
+
+    def __and__(self, other: Any) -> Tensor:
+        return logical_and(self, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return logical_or(self, other)
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return getitem(self, index)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        setitem(self, index, value)
+
+    # ---- named methods (PyTorch's) ----------------------------------------------------------
+    def add(self, other: Any, alpha: Any = 1) -> Tensor:
+        return add(self, other if alpha == 1 else mul(other, alpha))
+
+    def sub(self, other: Any, alpha: Any = 1) -> Tensor:
+        return sub(self, other if alpha == 1 else mul(other, alpha))
+
+    def mul(self, other: Any) -> Tensor:
+        return mul(self, other)
+
+    def div(self, other: Any) -> Tensor:
+        return div(self, other)
+
+    def pow(self, exponent: Any) -> Tensor:
+        return pow(self, exponent)
+
+    def neg(self) -> Tensor:
+        return neg(self)
+
+    def matmul(self, other: Any) -> Tensor:
+        return matmul(self, other)
+
+    def mm(self, other: Any) -> Tensor:
+        return matmul(self, other)
+
+    def exp(self) -> Tensor:
+        return exp(self)
+
+    def log(self) -> Tensor:
+        return log(self)
+
+    def sqrt(self) -> Tensor:
+        return sqrt(self)
+
+    def rsqrt(self) -> Tensor:
+        return rsqrt(self)
+
+    def tanh(self) -> Tensor:
+        return tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        return sigmoid(self)
+
+    def relu(self) -> Tensor:
+        return relu(self)
+
+    def abs(self) -> Tensor:
+        return abs(self)
+
+    def sin(self) -> Tensor:
+        return sin(self)
+
+    def cos(self) -> Tensor:
+        return cos(self)
+
+    def sign(self) -> Tensor:
+        return sign(self)
+
+    def square(self) -> Tensor:
+        return mul(self, self)
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        return clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other: Any) -> Tensor:
+        return maximum(self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        return minimum(self, other)
+
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
+        return masked_fill(self, mask, value)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        return where(condition, self, other)
+
+    def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+        return sum(self, dim, keepdim, dtype=dtype)
+
+    def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return mean(self, dim, keepdim)
+
+    def var(
+        self,
+        dim: Any = None,
+        unbiased: Any = None,
+        keepdim: bool = False,
+        *,
+        correction: Any = None,
+    ) -> Tensor:
+        return var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(
+        self,
+        dim: Any = None,
+        unbiased: Any = None,
+        keepdim: bool = False,
+        *,
+        correction: Any = None,
+    ) -> Tensor:
+        return std(self, dim, unbiased, keepdim, correction=correction)
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return max(self, dim, keepdim)
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return min(self, dim, keepdim)
+
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        return amax(self, dim, keepdim)
+
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        return amin(self, dim, keepdim)
+
+    def argmax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return argmax(self, dim, keepdim)
+
+    def argmin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return argmin(self, dim, keepdim)
+
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+        return logsumexp(self, dim, keepdim)
+
+    def softmax(self, dim: int) -> Tensor:
+        return softmax(self, dim)
+
+    def log_softmax(self, dim: int) -> Tensor:
+        return log_softmax(self, dim)
+
+    def reshape(self, *shape: Any) -> Tensor:
+        return reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def view(self, *shape: Any) -> Tensor:
+        return view(self, shape[0] if len(shape) == 1 else shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return view(self, other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return reshape(self, other.shape)
+
+    def contiguous(self) -> Tensor:
+        return contiguous(self)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        return transpose(self, dim0, dim1)
+
+    def t(self) -> Tensor:
+        if self._data.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self.T
+
+    def permute(self, *dims: Any) -> Tensor:
+        return permute(self, dims[0] if len(dims) == 1 else dims)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return flatten(self, start_dim, end_dim)
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        return squeeze(self, dim)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        return unsqueeze(self, dim)
+
+    def expand(self, *sizes: Any) -> Tensor:
+        return expand(self, sizes[0] if len(sizes) == 1 else sizes)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return expand(self, other.shape)
+
+    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return split(self, split_size_or_sections, dim)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        return chunk(self, chunks, dim)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        return triu(self, diagonal)
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        return tril(self, diagonal)
+
+    # ---- in-place ------------------------------------------------------------------------
+    def add_(self, other: Any, alpha: Any = 1) -> Tensor:
+        return add_(self, other if alpha == 1 else mul(other, alpha))
+
+    def sub_(self, other: Any, alpha: Any = 1) -> Tensor:
+        return sub_(self, other if alpha == 1 else mul(other, alpha))
+
+    def mul_(self, other: Any) -> Tensor:
+        return mul_(self, other)
+
+    def div_(self, other: Any) -> Tensor:
+        return div_(self, other)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        return clamp_(self, min, max)
+
+    def zero_(self) -> Tensor:
+        return fill_(self, 0)
+
+    def fill_(self, value: Any) -> Tensor:
+        return fill_(self, value)
+
+    def copy_(self, src: Any) -> Tensor:
+        return copy_(self, src)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+        return normal_(self, mean, std)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+        return uniform_(self, a, b)
+
+
+class _HookHandle:
+    """Returned by register_hook; `remove()` unregisters the hook."""
+
+    _next_id = 0
+
+    def __init__(self, hooks: dict, hook: Any) -> None:
+        _HookHandle._next_id += 1
+        self.id = _HookHandle._next_id
+        self._hooks = hooks
+        hooks[self.id] = hook
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+
+def _wrap(array: np.ndarray) -> Tensor:
+    """A new tensor around `array` (no copy, no checks): the fast path every op uses."""
+    t = _new(Tensor)
+    t._data = array
+    t._vc = [0]
+    return t
+
+
+def normalize_dim(dim: Any, ndim: int, op: str) -> int:
+    """Turn a possibly negative dim into an index, raising IndexError like PyTorch."""
+    lo = -ndim if ndim else -1
+    hi = ndim - 1 if ndim else 0
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
+    if dim < lo or dim > hi:
+        raise IndexError(
+            f"{op}: Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
+        )
+    return int(dim) % ndim if ndim else 0
+
+
+from ._format import format_tensor  # noqa: E402
+from .ops.creation import as_tensor_like, normal_, tensor, uniform_  # noqa: E402
+from .ops.elementwise import (  # noqa: E402
+    abs,
+    add,
+    cast,
+    clamp,
+    clone,
+    cos,
+    div,
+    eq,
+    exp,
+    floor_divide,
+    ge,
+    gt,
+    le,
+    log,
+    logical_and,
+    logical_not,
+    logical_or,
+    lt,
+    masked_fill,
+    maximum,
+    minimum,
+    mul,
+    ne,
+    neg,
+    pow,
+    rdiv,
+    relu,
+    remainder,
+    rpow,
+    rsqrt,
+    rsub,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    sub,
+    tanh,
+    where,
+)
+from .ops.index import getitem, setitem  # noqa: E402
+from .ops.inplace import add_, clamp_, copy_, div_, fill_, mul_, sub_  # noqa: E402
+from .ops.matmul import matmul  # noqa: E402
+from .ops.reduce import (  # noqa: E402
+    amax,
+    amin,
+    argmax,
+    argmin,
+    log_softmax,
+    logsumexp,
+    max,
+    mean,
+    min,
+    softmax,
+    std,
+    sum,
+    var,
+)
+from .ops.shape import (  # noqa: E402
+    chunk,
+    contiguous,
+    expand,
+    flatten,
+    permute,
+    reshape,
+    split,
+    squeeze,
+    transpose,
+    tril,
+    triu,
+    unsqueeze,
+    view,
+)
