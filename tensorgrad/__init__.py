@@ -6,6 +6,7 @@ import tensorgrad as torch   # most PyTorch code then runs unchanged
 from __future__ import annotations
 
 from . import dtypes
+from ._threading import get_num_threads, set_num_threads
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .dtypes import bool_ as bool  # noqa: A001
 from .dtypes import double, float32, float64, int64, long

@@ -33,17 +33,16 @@ def _count_dependencies(roots: list) -> dict:
     return deps
 
 
-def _check_grad(node: Function, index: int, grad: Any, shape: tuple) -> None:
+def _bad_grad(node: Function, index: int, grad: Any, shape: tuple) -> None:
     if not isinstance(grad, Tensor):
         raise TypeError(
             f"{node.name()}.backward returned a {type(grad).__name__} as gradient {index}; "
             "expected a Tensor or None"
         )
-    if grad._data.shape != shape:
-        raise RuntimeError(
-            f"{node.name()} returned an invalid gradient at index {index}: got shape "
-            f"{list(grad._data.shape)} but expected shape {list(shape)}"
-        )
+    raise RuntimeError(
+        f"{node.name()} returned an invalid gradient at index {index}: got shape "
+        f"{list(grad._data.shape)} but expected shape {list(shape)}"
+    )
 
 
 def run_backward(
@@ -93,13 +92,13 @@ def run_backward(
             node = ready.pop()
             grads = buffers.pop(node)
             if capture_nodes:
-                for nr, g in enumerate(grads):
-                    slot = capture_nodes.get((node, nr))
-                    if slot is not None and g is not None:
-                        captured[slot] = g
-            if node.materialize_grads and len(grads) > 1:
-                _fill_missing_grads(node, grads)
-            result = node.backward(node, *grads)
+                _capture(node, grads, capture_nodes, captured)
+            if len(grads) == 1:
+                result = node.backward(node, grads[0])
+            else:
+                if node.materialize_grads:
+                    _fill_missing_grads(node, grads)
+                result = node.backward(node, *grads)
             edges = node._edges
             if result.__class__ is not tuple:
                 result = (result,)
@@ -108,18 +107,30 @@ def run_backward(
                     f"{node.name()}.backward returned {len(result)} gradients, but forward "
                     f"received {len(edges)} inputs"
                 )
-            for i, edge in enumerate(edges):
+            i = -1
+            for edge in edges:
+                i += 1
                 if edge is None:
                     continue
                 g = result[i]
                 if edge.__class__ is tuple:
                     nxt, nr = edge
                     if g is not None:
-                        _check_grad(node, i, g, nxt._out_shapes[nr])
+                        shape = nxt._out_shapes[nr]
+                        try:
+                            ok = g._data.shape == shape
+                        except AttributeError:
+                            ok = False
+                        if not ok:
+                            _bad_grad(node, i, g, shape)
                         buf = buffers.get(nxt)
                         if buf is None:
                             buf = buffers[nxt] = [None] * len(nxt._out_shapes)
-                        buf[nr] = g if buf[nr] is None else buf[nr] + g
+                            buf[nr] = g
+                        elif buf[nr] is None:
+                            buf[nr] = g
+                        else:
+                            buf[nr] = buf[nr] + g
                     remaining = deps[nxt] - 1
                     deps[nxt] = remaining
                     if remaining == 0:
@@ -128,7 +139,12 @@ def run_backward(
                         else:
                             _skip_unreached(nxt, deps, buffers, ready)
                 elif g is not None:
-                    _check_grad(node, i, g, edge._data.shape)
+                    try:
+                        ok = g._data.shape == edge._data.shape
+                    except AttributeError:
+                        ok = False
+                    if not ok:
+                        _bad_grad(node, i, g, edge._data.shape)
                     _deliver_to_leaf(edge, g, captured, inputs, create_graph)
             if not retain_graph and node._saved is not None:
                 node._saved = _RELEASED
@@ -138,6 +154,14 @@ def run_backward(
     if captured is None:
         return None
     return [captured.get(i) for i in range(len(inputs))]
+
+
+def _capture(node: Function, grads: list, capture_nodes: dict, captured: dict) -> None:
+    """For autograd.grad: keep the incoming gradient of a requested non-leaf input."""
+    for nr, g in enumerate(grads):
+        slot = capture_nodes.get((node, nr))
+        if slot is not None and g is not None:
+            captured[slot] = g
 
 
 def _skip_unreached(node: Function, deps: dict, buffers: dict, ready: list) -> None:

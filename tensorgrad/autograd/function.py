@@ -116,6 +116,19 @@ class Function:
 def _record_outputs(ctx: Function, out: Any) -> Any:
     """Attach ctx as grad_fn of each differentiable output and pack its saved tensors."""
     non_diff = ctx._non_differentiable
+    if out.__class__ is Tensor and not non_diff:
+        # the common case, kept short: one plain output
+        if out.grad_fn is not None or out._requires_grad:
+            _raise_graph_output(ctx)
+        data = out._data
+        ctx._out_shapes = (data.shape,)
+        if data.dtype.kind == "f":
+            out._requires_grad = True
+            out.grad_fn = ctx
+        saved = ctx._saved
+        if saved is not None:
+            ctx._saved = _pack_all(ctx, saved, (out,))
+        return out
     if out.__class__ is Tensor:
         outputs: tuple = (out,)
     elif isinstance(out, tuple):
@@ -138,11 +151,7 @@ def _record_outputs(ctx: Function, out: Any) -> Any:
         if non_diff and _contains(non_diff, t):
             continue
         if t.grad_fn is not None or t._requires_grad:
-            # forward returned one of its inputs or an existing graph tensor: record a view
-            raise RuntimeError(
-                f"{type(ctx).__name__}.forward returned a tensor that is already part of a graph; "
-                "return a new Tensor (e.g. x.detach() or a fresh result)"
-            )
+            _raise_graph_output(ctx)
         if t._data.dtype.kind != "f":
             continue
         t._requires_grad = True
@@ -151,11 +160,22 @@ def _record_outputs(ctx: Function, out: Any) -> Any:
     ctx._out_shapes = tuple(shapes)
     saved = ctx._saved
     if saved is not None:
-        packed = []
-        for s in saved:
-            packed.append(_pack(ctx, s, outputs))
-        ctx._saved = tuple(packed)
+        ctx._saved = _pack_all(ctx, saved, outputs)
     return out
+
+
+def _raise_graph_output(ctx: Function) -> None:
+    raise RuntimeError(
+        f"{type(ctx).__name__}.forward returned a tensor that is already part of a graph; "
+        "return a new Tensor (e.g. x.detach() or a fresh result)"
+    )
+
+
+def _pack_all(ctx: Function, saved: tuple, outputs: tuple) -> tuple:
+    packed = []
+    for s in saved:
+        packed.append(_pack(ctx, s, outputs))
+    return tuple(packed)
 
 
 def _contains(items: tuple, obj: object) -> bool:
