@@ -5,12 +5,13 @@ import tensorgrad as torch   # most PyTorch code then runs unchanged
 
 from __future__ import annotations
 
-from . import dtypes
+from . import data, dtypes, nn, optim, profiler, testing, viz
 from ._threading import get_num_threads, set_num_threads
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .dtypes import bool_ as bool  # noqa: A001
 from .dtypes import double, float32, float64, int64, long
 from .dtypes import float as float  # noqa: A001
+from .ops.conv import conv2d
 from .ops.creation import (
     arange,
     as_tensor,
@@ -80,6 +81,7 @@ from .ops.elementwise import (
 )
 from .ops.index import gather
 from .ops.matmul import bmm, matmul, mm
+from .ops.pool import max_pool2d
 from .ops.reduce import (
     amax,
     amin,
@@ -115,6 +117,7 @@ from .ops.shape import (
     unflatten,
     unsqueeze,
 )
+from .serialization import load, save
 from .tensor import Tensor
 
 multiply = mul

@@ -14,9 +14,11 @@ def set_num_threads(n: int) -> None:
     """
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"set_num_threads: expected a positive int, got {n!r}")
-    import scipy.linalg.cython_blas  # noqa: F401  (load scipy's BLAS so its pool is reached too)
     from threadpoolctl import threadpool_limits
 
+    from .ops.matmul import _kernel as load_matmul_kernel
+
+    load_matmul_kernel()  # loads scipy's BLAS, so that its thread pool is reached too
     _omp.set_num_threads(n)
     threadpool_limits(limits=n, user_api="blas")
 

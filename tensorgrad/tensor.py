@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,6 +27,10 @@ class Tensor:
     _output_nr = 0
     _hooks: dict | None = None
     _retains_grad = False
+    # A view (basic indexing, reshape, permute, ...) remembers the tensor it views and the op
+    # that made it, so that an in-place write through the view also rebases the base's history.
+    _base: Tensor | None = None
+    _view_node: Any = None
     __array_priority__ = 1000  # numpy defers to Tensor's reflected operators
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
@@ -131,7 +136,9 @@ class Tensor:
 
     def item(self) -> Any:
         if self._data.size != 1:
-            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+            raise RuntimeError(
+                f"item(): a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
         return self._data.item()
 
     def tolist(self) -> Any:
@@ -145,7 +152,9 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} elements is ambiguous")
+            raise RuntimeError(
+                f"bool(): Boolean value of Tensor with {self._data.size} elements is ambiguous"
+            )
         return bool(self._data.item())
 
     def __index__(self) -> int:
@@ -180,19 +189,24 @@ class Tensor:
         return self
 
     def retain_grad(self) -> None:
-        """Keep `.grad` for this non-leaf tensor after backward."""
-        if self.grad_fn is None:
+        """Keep `.grad` for this non-leaf tensor after backward (a no-op on leaves)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
             return
         self._retains_grad = True
-        self.register_hook(self._store_grad)
+        _output_hooks(self).retain = weakref.ref(self)
 
-    def _store_grad(self, grad: Tensor) -> None:
-        self._grad = grad if self._grad is None else self._grad + grad
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
 
     def register_hook(self, hook: Any) -> Any:
         """Call `hook(grad)` when this tensor's gradient is computed; a returned tensor replaces it."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            return _HookHandle(_output_hooks(self).hooks, hook)
         if self._hooks is None:
             self._hooks = {}
         return _HookHandle(self._hooks, hook)
@@ -258,6 +272,19 @@ class Tensor:
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         raise TypeError("tensorgrad tensors are not pickled; use tensorgrad.save (a plain .npz)")
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A leaf with a copy of the data (copy.deepcopy of a model copies its tensors this way)."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol"
+            )
+        out = _wrap(self._data.copy())
+        out._requires_grad = self._requires_grad
+        if self._grad is not None:
+            out._grad = _wrap(self._grad._data.copy())
+        memo[id(self)] = out
+        return out
 
     # ---- arithmetic ----------------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
@@ -585,6 +612,19 @@ class _HookHandle:
 
     def remove(self) -> None:
         self._hooks.pop(self.id, None)
+
+
+def _output_hooks(t: Tensor) -> Any:
+    """The hooks of non-leaf `t`, kept on its node (the engine runs them before the node)."""
+    from .autograd.engine import OutputHooks
+
+    node = t.grad_fn
+    if node._tensor_hooks is None:
+        node._tensor_hooks = {}
+    entry = node._tensor_hooks.get(t._output_nr)
+    if entry is None:
+        entry = node._tensor_hooks[t._output_nr] = OutputHooks()
+    return entry
 
 
 def _wrap(array: np.ndarray) -> Tensor:

@@ -21,6 +21,8 @@ __all__ = [
     "enable_grad",
     "set_grad_enabled",
     "is_grad_enabled",
+    "detect_anomaly",
+    "is_anomaly_enabled",
 ]
 
 
@@ -109,5 +111,6 @@ def grad(
 
 from ..ops.creation import tensor  # noqa: E402
 from ..tensor import Tensor, _wrap  # noqa: E402
+from .anomaly import detect_anomaly, is_anomaly_enabled  # noqa: E402
 from .engine import run_backward  # noqa: E402
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402

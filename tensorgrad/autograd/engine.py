@@ -15,6 +15,10 @@ import numpy as np
 from .function import _RELEASED, Function
 from .grad_mode import state as _grad_state
 
+# Set by tensorgrad.profiler while a profile is active: called as hook(node, grads) instead of the
+# node's backward. Read once per run_backward, so it costs one local test per node when unset.
+_backward_hook: Any = None
+
 
 def _count_dependencies(roots: list) -> dict:
     """Number of graph edges that point at each node reachable from the roots."""
@@ -66,11 +70,12 @@ def run_backward(
                 capture_nodes[(t.grad_fn, t._output_nr)] = i
 
     buffers: dict = {}
+    held: dict = {}  # total gradients of leaves with hooks, delivered once backward is done
     roots = []
     for out, g in zip(outputs, grad_outputs):
         fn = out.grad_fn
         if fn is None:
-            _deliver_to_leaf(out, g, captured, inputs, create_graph)
+            _deliver_to_leaf(out, g, captured, inputs, create_graph, held)
             continue
         buf = buffers.get(fn)
         if buf is None:
@@ -85,20 +90,23 @@ def run_backward(
         if r not in deps:
             ready.append(r)
 
+    hook = _backward_hook
     previous_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     try:
         while ready:
             node = ready.pop()
             grads = buffers.pop(node)
+            if node._tensor_hooks is not None:
+                _run_tensor_hooks(node, grads, create_graph)
             if capture_nodes:
                 _capture(node, grads, capture_nodes, captured)
-            if len(grads) == 1:
+            if hook is not None:
+                result = hook(node, grads)
+            elif len(grads) == 1:
                 result = node.backward(node, grads[0])
             else:
-                if node.materialize_grads:
-                    _fill_missing_grads(node, grads)
-                result = node.backward(node, *grads)
+                result = call_backward(node, grads)
             edges = node._edges
             if result.__class__ is not tuple:
                 result = (result,)
@@ -145,15 +153,54 @@ def run_backward(
                         ok = False
                     if not ok:
                         _bad_grad(node, i, g, edge._data.shape)
-                    _deliver_to_leaf(edge, g, captured, inputs, create_graph)
+                    _deliver_to_leaf(edge, g, captured, inputs, create_graph, held)
             if not retain_graph and node._saved is not None:
                 node._saved = _RELEASED
+        if held:
+            _deliver_held(held, captured, inputs)
     finally:
         _grad_state.enabled = previous_mode
 
     if captured is None:
         return None
     return [captured.get(i) for i in range(len(inputs))]
+
+
+def call_backward(node: Function, grads: list) -> Any:
+    """Run one node's backward on its incoming gradients (one per output of its forward)."""
+    if len(grads) == 1:
+        return node.backward(node, grads[0])
+    if node.materialize_grads:
+        _fill_missing_grads(node, grads)
+    return node.backward(node, *grads)
+
+
+class OutputHooks:
+    """What runs on the gradient of one non-leaf tensor: its hooks, then retain_grad (as PyTorch)."""
+
+    __slots__ = ("hooks", "retain")
+
+    def __init__(self) -> None:
+        self.hooks: dict = {}
+        self.retain: Any = None  # weakref to the tensor that called retain_grad()
+
+
+def _run_tensor_hooks(node: Function, grads: list, create_graph: bool) -> None:
+    """Apply the hooks of the node's output tensors to their gradients, before the node runs."""
+    for nr, entry in node._tensor_hooks.items():
+        g = grads[nr]
+        if g is None:
+            continue
+        for hook in list(entry.hooks.values()):
+            replaced = hook(g)
+            if replaced is not None:
+                g = replaced
+        grads[nr] = g
+        tensor = entry.retain() if entry.retain is not None else None
+        if tensor is not None:
+            if not create_graph and g._requires_grad:
+                g = g.detach()
+            tensor._grad = g if tensor._grad is None else tensor._grad + g
 
 
 def _capture(node: Function, grads: list, capture_nodes: dict, captured: dict) -> None:
@@ -181,21 +228,46 @@ def _skip_unreached(node: Function, deps: dict, buffers: dict, ready: list) -> N
 
 
 def _deliver_to_leaf(
-    leaf: Tensor, g: Tensor, captured: dict | None, inputs: Sequence | None, create_graph: bool
+    leaf: Tensor,
+    g: Tensor,
+    captured: dict | None,
+    inputs: Sequence | None,
+    create_graph: bool,
+    held: dict,
 ) -> None:
     if not create_graph and g._requires_grad:
         g = g.detach()
+    if leaf._hooks and (captured is None or _position(inputs, leaf) >= 0):
+        # as in PyTorch, hooks see a leaf's total gradient, once: sum it until backward ends
+        total = held.get(leaf)
+        held[leaf] = g if total is None else total + g
+        return
+    _store_leaf_grad(leaf, g, captured, inputs)
+
+
+def _position(inputs: Sequence, leaf: Tensor) -> int:
+    for i, t in enumerate(inputs):
+        if t is leaf:
+            return i
+    return -1
+
+
+def _deliver_held(held: dict, captured: dict | None, inputs: Sequence | None) -> None:
+    for leaf, g in held.items():
+        for hook in list(leaf._hooks.values()):
+            replaced = hook(g)
+            if replaced is not None:
+                g = replaced
+        _store_leaf_grad(leaf, g, captured, inputs)
+
+
+def _store_leaf_grad(leaf: Tensor, g: Tensor, captured: dict | None, inputs: Sequence | None) -> None:
+    """Accumulate into leaf.grad (backward), or into the result for the leaf (autograd.grad)."""
     if captured is not None:
         for i, t in enumerate(inputs):
             if t is leaf:
                 captured[i] = g if i not in captured else captured[i] + g
         return
-    hooks = leaf._hooks
-    if hooks:
-        for hook in list(hooks.values()):
-            replaced = hook(g)
-            if replaced is not None:
-                g = replaced
     if not leaf._requires_grad:
         return
     if g._data.dtype != leaf._data.dtype:

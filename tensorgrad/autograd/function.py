@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import numpy as np
+
 from .grad_mode import state as _grad_state
 
 
@@ -34,7 +36,9 @@ class Function:
     _edges: tuple = ()
     _saved: Any = None
     _out_shapes: tuple = ()
+    _out_dtype: Any = None  # dtype of the first output, shown by tensorgrad.viz
     _non_differentiable: tuple = ()
+    _tensor_hooks: Any = None  # {output_nr: OutputHooks} for non-leaf tensors with hooks
     needs_input_grad: tuple = ()
     materialize_grads = True
 
@@ -122,7 +126,8 @@ def _record_outputs(ctx: Function, out: Any) -> Any:
             _raise_graph_output(ctx)
         data = out._data
         ctx._out_shapes = (data.shape,)
-        if data.dtype.kind == "f":
+        dtype = ctx._out_dtype = data.dtype
+        if dtype.kind == "f":
             out._requires_grad = True
             out.grad_fn = ctx
         saved = ctx._saved
@@ -158,6 +163,8 @@ def _record_outputs(ctx: Function, out: Any) -> Any:
         t.grad_fn = ctx
         t._output_nr = nr
     ctx._out_shapes = tuple(shapes)
+    if outputs:
+        ctx._out_dtype = outputs[0]._data.dtype
     saved = ctx._saved
     if saved is not None:
         ctx._saved = _pack_all(ctx, saved, outputs)
@@ -240,12 +247,9 @@ def once_differentiable(backward: Any) -> Any:
             _grad_state.enabled = create_graph
         if not create_graph:
             return result
-        needs_graph = False
-        for g in grads:
-            if isinstance(g, Tensor) and g._requires_grad:
-                needs_graph = True
-        if not needs_graph:
-            return result
+        # Mark the gradients even when the incoming ones are constants: they still depend on
+        # the op's inputs, so returning them detached would make a second derivative silently
+        # wrong (PyTorch marks them only when an incoming gradient requires grad).
         single = not isinstance(result, tuple)
         items = (result,) if single else result
         marked = []
@@ -258,11 +262,14 @@ def once_differentiable(backward: Any) -> Any:
     return wrapper
 
 
-def _grad_inputs_of(grads: tuple) -> Any:
+def _grad_inputs_of(grads: tuple) -> Tensor:
+    """A tensor requiring grad to hang the error node on: an incoming gradient, or a stand-in."""
     for g in grads:
         if isinstance(g, Tensor) and g._requires_grad:
             return g
-    return None
+    anchor = _wrap(np.zeros(()))
+    anchor._requires_grad = True
+    return anchor
 
 
 class _OnceDifferentiableError(Function):

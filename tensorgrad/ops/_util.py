@@ -27,15 +27,20 @@ def to_tensor(value: Any, op: str, like: Tensor | None = None) -> Tensor:
 
 
 def dims_of(dim: Any, ndim: int, op: str) -> tuple[int, ...]:
-    """Normalise `dim` (None, an int, or a tuple/list of ints) to a sorted tuple of axes."""
-    if dim is None:
+    """Normalise `dim` (None, an int, or a tuple/list of ints) to a sorted tuple of axes.
+
+    As in PyTorch, None and an empty tuple mean every dim, and a 0-d tensor accepts dim 0 or -1
+    (it has no axis to reduce, so the result is ()).
+    """
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
         return tuple(range(ndim))
     if isinstance(dim, (tuple, list)):
         axes = tuple(sorted(normalize_dim(d, ndim, op) for d in dim))
         if len(set(axes)) != len(axes):
             raise RuntimeError(f"{op}: dim {tuple(dim)} appears multiple times in the list of dims")
-        return axes
-    return (normalize_dim(dim, ndim, op),)
+        return axes if ndim else ()
+    d = normalize_dim(dim, ndim, op)
+    return (d,) if ndim else ()
 
 
 def keepdim_shape(shape: tuple, axes: tuple) -> tuple:

@@ -43,6 +43,8 @@ def _array_from(data: Any, dtype: np.dtype | None) -> np.ndarray:
         arr = data._data
     elif isinstance(data, np.ndarray):
         arr = data
+    elif isinstance(data, np.generic):
+        arr = np.asarray(data)  # a numpy scalar keeps its dtype, as in PyTorch
     else:
         try:
             arr = np.array(data)
@@ -124,6 +126,20 @@ def _float_dtype(dtype: Any, op: str) -> np.dtype:
     return dtypes.float32 if dtype is None else dtypes.canonical(dtype, op)
 
 
+def _random_dtype(dtype: Any, op: str) -> np.dtype:
+    d = _float_dtype(dtype, op)
+    if d.kind != "f":
+        raise TypeError(f"{op}: dtype must be a floating point type, got {d}")
+    return d
+
+
+def _like(t: Any, dtype: Any, op: str) -> tuple:
+    """(shape, dtype) for a *_like factory; `t` must be a Tensor."""
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{op}: argument 'input' must be a Tensor, not {type(t).__name__}")
+    return t._data.shape, t._data.dtype if dtype is None else dtypes.canonical(dtype, op)
+
+
 def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
     t = _wrap(arr)
     if requires_grad:
@@ -146,6 +162,8 @@ def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: An
 def full(
     size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None
 ) -> Tensor:
+    if not isinstance(fill_value, (int, float, np.number, np.bool_)):
+        raise TypeError(f"full: fill_value must be a number, got {type(fill_value).__name__}")
     if dtype is None:
         if isinstance(fill_value, bool):
             dtype = dtypes.bool_
@@ -159,33 +177,33 @@ def full(
 
 
 def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.zeros(t.shape, t.dtype if dtype is None else dtypes.canonical(dtype)), requires_grad)
+    return _finish(np.zeros(*_like(t, dtype, "zeros_like")), requires_grad)
 
 
 def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.ones(t.shape, t.dtype if dtype is None else dtypes.canonical(dtype)), requires_grad)
+    return _finish(np.ones(*_like(t, dtype, "ones_like")), requires_grad)
 
 
 def full_like(t: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(
-        np.full(t.shape, fill_value, t.dtype if dtype is None else dtypes.canonical(dtype)),
-        requires_grad,
-    )
+    if not isinstance(fill_value, (int, float, np.number, np.bool_)):
+        raise TypeError(f"full_like: fill_value must be a number, got {type(fill_value).__name__}")
+    shape, d = _like(t, dtype, "full_like")
+    return _finish(np.full(shape, fill_value, d), requires_grad)
 
 
 def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.empty(t.shape, t.dtype if dtype is None else dtypes.canonical(dtype)), requires_grad)
+    return _finish(np.empty(*_like(t, dtype, "empty_like")), requires_grad)
 
 
 def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
-    d = _float_dtype(dtype, "rand")
+    d = _random_dtype(dtype, "rand")
     return _finish(random_state.generator.random(_size(size, "rand"), dtype=d), requires_grad)
 
 
 def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
-    d = _float_dtype(dtype, "randn")
+    d = _random_dtype(dtype, "randn")
     return _finish(random_state.generator.standard_normal(_size(size, "randn"), dtype=d), requires_grad)
 
 
@@ -213,6 +231,10 @@ def randint(low: int, high: Any = None, size: Any = None, dtype: Any = None) -> 
 
 
 def randperm(n: int, dtype: Any = None) -> Tensor:
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+        raise TypeError(f"randperm: n must be an int, got {type(n).__name__}")
+    if n < 0:
+        raise RuntimeError(f"randperm: n must be non-negative, got {n}")
     d = dtypes.int64 if dtype is None else dtypes.canonical(dtype, "randperm")
     return _wrap(random_state.generator.permutation(n).astype(d))
 
@@ -222,8 +244,18 @@ def arange(
 ) -> Tensor:
     if end is None:
         start, end = 0, start
+    for name, v in (("start", start), ("end", end), ("step", step)):
+        if not isinstance(v, (int, float, np.integer, np.floating)) or isinstance(v, bool):
+            raise TypeError(f"arange: {name} must be a number, got {type(v).__name__}")
+        if not np.isfinite(v):
+            raise RuntimeError(f"arange: unsupported range: {start} -> {end} with step {step}")
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(
+            f"arange: upper bound and larger bound inconsistent with step sign ({start} -> {end}, "
+            f"step {step})"
+        )
     if dtype is None:
         all_int = builtins.all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = dtypes.int64 if all_int else dtypes.float32

@@ -1,6 +1,10 @@
 """Elementwise operations: arithmetic with broadcasting, unary maths, activations, comparisons.
 
-Backward rules are written in tensorgrad operations so that they can be differentiated again.
+float32/float64 arithmetic runs in the kernels of `tensorgrad._kernels.elementwise`, which take
+broadcast, strided and stride-0 operands as they are and allocate the output; int and bool
+tensors keep numpy's ufuncs. Backward rules are written in tensorgrad operations so that they can
+be differentiated again; where a gradient is one fused kernel pass (tanh, sigmoid, relu, ...), that
+pass is an op of its own (`TanhBackward(g, y)`, ...) whose backward is again written in ops.
 Gradients of broadcast inputs are reduced back to the input's shape by `sum_to` alone.
 """
 
@@ -11,9 +15,17 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
+from .._kernels import elementwise as _k
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap
 from ._util import SCALARS, broadcast_shapes, to_tensor
+
+_F32 = dtypes.float32
+_F64 = dtypes.float64
+_INF = float("inf")
+
+# Kernels are called as `_k.name(...)` at call time (never bound to another name), so that the
+# profiler, which wraps the module's functions, sees every call.
 
 # ---- dtype helpers -------------------------------------------------------------------------
 
@@ -25,13 +37,47 @@ def _promoted(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _float_input(x: np.ndarray) -> np.ndarray:
-    """Integer and bool inputs of float-valued functions compute in float32, as in PyTorch."""
-    return x if x.dtype.kind == "f" else x.astype(dtypes.float32)
+    """x as a float32/float64 array a kernel takes; int and bool inputs of float-valued
+    functions compute in float32, as in PyTorch."""
+    d = x.dtype
+    if d is _F32 or d is _F64:
+        return x
+    return x.astype(_F64 if d == _F64 else _F32)
+
+
+def _binary(kernel: Any, ufunc: Any, x: np.ndarray, y: np.ndarray) -> Tensor:
+    """x (op) y in the promoted dtype: `kernel` (an `_k` function) for floats, numpy's ufunc otherwise.
+
+    Float dtypes are recognised by identity: numpy's native float32/float64 dtypes are
+    singletons, and an odd float dtype (non-native byte order, metadata) must not reach a kernel.
+    """
+    d = x.dtype
+    if d is y.dtype and (d is _F32 or d is _F64):
+        return _wrap(kernel(x, y))
+    if d != y.dtype:
+        x, y = _promoted(x, y)
+        d = x.dtype
+        if d is _F32 or d is _F64:
+            return _wrap(kernel(x, y))
+    return _wrap(ufunc(x, y))
+
+
+def _scalar_other(kernel: Any, ufunc: Any, x: np.ndarray, c: Any, reflected: bool) -> Tensor:
+    """x (op) c for a Python scalar c and an array x that is not float32/float64 (int, bool), in
+    PyTorch's result dtype."""
+    d = dtypes.scalar_result(x.dtype, c)
+    if d != x.dtype:
+        x = x.astype(d)
+    if d is _F32 or d is _F64:
+        return _wrap(kernel(x, c))
+    v = d.type(c)
+    return _wrap(ufunc(v, x) if reflected else ufunc(x, v))
 
 
 def _grad_for(g: Tensor, t_dtype: np.dtype, shape: tuple) -> Tensor:
     """A gradient reduced to `shape` and cast to the input's dtype."""
-    g = sum_to(g, shape)
+    if g._data.shape != shape:
+        g = sum_to(g, shape)
     if g._data.dtype != t_dtype:
         g = cast(g, t_dtype)
     return g
@@ -48,11 +94,8 @@ def _check_shapes(a: Tensor, b: Tensor, op: str) -> None:
 class Add(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor, b: Tensor) -> Tensor:
-        x, y = a._data, b._data
-        if x.dtype != y.dtype:
-            x, y = _promoted(x, y)
         ctx.inputs_meta = (a._data.shape, a._data.dtype, b._data.shape, b._data.dtype)
-        return _wrap(np.add(x, y))
+        return _binary(_k.add, np.add, a._data, b._data)
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
@@ -64,11 +107,8 @@ class Add(Function):
 class Sub(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor, b: Tensor) -> Tensor:
-        x, y = a._data, b._data
-        if x.dtype != y.dtype:
-            x, y = _promoted(x, y)
         ctx.inputs_meta = (a._data.shape, a._data.dtype, b._data.shape, b._data.dtype)
-        return _wrap(np.subtract(x, y))
+        return _binary(_k.sub, np.subtract, a._data, b._data)
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
@@ -83,39 +123,33 @@ class Sub(Function):
 class Mul(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor, b: Tensor) -> Tensor:
-        x, y = a._data, b._data
-        if x.dtype != y.dtype:
-            x, y = _promoted(x, y)
         ctx.save_for_backward(a, b)
-        return _wrap(np.multiply(x, y))
+        return _binary(_k.mul, np.multiply, a._data, b._data)
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        ga = _grad_for(mul(g, b), a._data.dtype, a._data.shape) if need_a else None
-        gb = _grad_for(mul(g, a), b._data.dtype, b._data.shape) if need_b else None
+        ga = _grad_for(Mul.apply(g, b), a._data.dtype, a._data.shape) if need_a else None
+        gb = _grad_for(Mul.apply(g, a), b._data.dtype, b._data.shape) if need_b else None
         return ga, gb
 
 
 class Div(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor, b: Tensor) -> Tensor:
-        x, y = _float_input(a._data), _float_input(b._data)
-        if x.dtype != y.dtype:
-            x, y = _promoted(x, y)
         ctx.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _wrap(np.divide(x, y))
+        return _binary(_k.div, np.divide, _float_input(a._data), _float_input(b._data))
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        ga = _grad_for(div(g, b), a._data.dtype, a._data.shape) if need_a else None
+        g_over_b = div(g, b)
+        ga = _grad_for(g_over_b, a._data.dtype, a._data.shape) if need_a else None
         gb = None
-        if need_b:
-            gb = _grad_for(neg(div(mul(g, a), mul(b, b))), b._data.dtype, b._data.shape)
+        if need_b:  # -g a / b**2
+            gb = _grad_for(neg(div(mul(g_over_b, a), b)), b._data.dtype, b._data.shape)
         return ga, gb
 
 
@@ -124,12 +158,8 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx: Any, a: Tensor, b: Tensor) -> Tensor:
-        x, y = a._data, b._data
-        if x.dtype != y.dtype:
-            x, y = _promoted(x, y)
         ctx.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return _wrap(np.power(x, y))
+        return _binary(_k.power, np.power, a._data, b._data)
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
@@ -155,10 +185,13 @@ class PowScalar(Function):
             x = x.astype(dtypes.float32)
         ctx.save_for_backward(a)
         ctx.exponent = c
+        if c == 2:
+            return _binary(_k.mul, np.multiply, x, x)
+        d = x.dtype
+        if d is _F32 or d is _F64:
+            return _wrap(_k.pow_scalar_forward(x, c))
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            if c == 2:
-                return _wrap(np.multiply(x, x))
-            return _wrap(np.power(x, x.dtype.type(c)))
+            return _wrap(np.power(x, d.type(c)))
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
@@ -168,9 +201,7 @@ class PowScalar(Function):
             return mul(g, 0.0), None
         if c == 1:
             return g, None
-        if c == 2:
-            return mul(g, mul(a, 2.0)), None
-        return mul(g, mul(pow(a, c - 1), float(c))), None
+        return PowScalarBackward.apply(g, a, c), None
 
 
 class RPowScalar(Function):
@@ -178,8 +209,7 @@ class RPowScalar(Function):
 
     @staticmethod
     def forward(ctx: Any, a: Tensor, c: Any) -> Tensor:
-        x = _float_input(a._data)
-        out = _wrap(np.power(x.dtype.type(c), x))
+        out = _wrap(_k.rpow_scalar(_float_input(a._data), c))
         ctx.save_for_backward(out)
         ctx.log_base = float(np.log(c)) if c > 0 else float("nan")
         return out
@@ -194,10 +224,10 @@ class AddScalar(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor, c: Any) -> Tensor:
         x = a._data
-        d = dtypes.scalar_result(x.dtype, c)
-        if d != x.dtype:
-            x = x.astype(d)
-        return _wrap(np.add(x, d.type(c)))
+        d = x.dtype
+        if d is _F32 or d is _F64:
+            return _wrap(_k.add_scalar(x, c))
+        return _scalar_other(_k.add_scalar, np.add, x, c, False)
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
@@ -207,12 +237,12 @@ class AddScalar(Function):
 class MulScalar(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor, c: Any) -> Tensor:
-        x = a._data
-        d = dtypes.scalar_result(x.dtype, c)
-        if d != x.dtype:
-            x = x.astype(d)
         ctx.factor = c
-        return _wrap(np.multiply(x, d.type(c)))
+        x = a._data
+        d = x.dtype
+        if d is _F32 or d is _F64:
+            return _wrap(_k.mul_scalar(x, c))
+        return _scalar_other(_k.mul_scalar, np.multiply, x, c, False)
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
@@ -225,10 +255,10 @@ class RSubScalar(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor, c: Any) -> Tensor:
         x = a._data
-        d = dtypes.scalar_result(x.dtype, c)
-        if d != x.dtype:
-            x = x.astype(d)
-        return _wrap(np.subtract(d.type(c), x))
+        d = x.dtype
+        if d is _F32 or d is _F64:
+            return _wrap(_k.rsub_scalar(x, c))
+        return _scalar_other(_k.rsub_scalar, np.subtract, x, c, True)
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
@@ -240,9 +270,7 @@ class RDivScalar(Function):
 
     @staticmethod
     def forward(ctx: Any, a: Tensor, c: Any) -> Tensor:
-        x = _float_input(a._data)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = _wrap(np.divide(x.dtype.type(c), x))
+        out = _wrap(_k.rdiv_scalar(_float_input(a._data), c))
         ctx.save_for_backward(a, out)
         return out
 
@@ -255,9 +283,13 @@ class RDivScalar(Function):
 class Neg(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor) -> Tensor:
-        if a._data.dtype.kind == "b":
+        x = a._data
+        d = x.dtype
+        if d is _F32 or d is _F64:
+            return _wrap(_k.neg_forward(x))
+        if d.kind == "b":
             raise TypeError("neg: negation of a bool tensor is not supported; use ~ or logical_not")
-        return _wrap(np.negative(a._data))
+        return _wrap(np.negative(x))
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Tensor:
@@ -297,6 +329,7 @@ def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:
     if not isinstance(input, Tensor):
         return rsub(other, input)
     a, b = _scalar_or_tensor(input, other, "sub")
+    _check_no_bool(a, b, "sub")
     if isinstance(b, Tensor):
         return Sub.apply(a, b)
     return AddScalar.apply(a, -b)
@@ -305,9 +338,18 @@ def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:
 def rsub(input: Tensor, other: Any) -> Tensor:
     """other - input."""
     a, b = _scalar_or_tensor(input, other, "rsub")
+    _check_no_bool(a, b, "sub")
     if isinstance(b, Tensor):
         return Sub.apply(b, a)
     return RSubScalar.apply(a, b)
+
+
+def _check_no_bool(a: Tensor, b: Any, op: str) -> None:
+    if a._data.dtype.kind == "b" or (isinstance(b, Tensor) and b._data.dtype.kind == "b"):
+        raise TypeError(
+            f"{op}: subtraction, the `-` operator, with a bool tensor is not supported (as in "
+            "PyTorch); use ~ (logical_not), or convert with .long() first"
+        )
 
 
 def mul(input: Any, other: Any) -> Tensor:
@@ -387,8 +429,7 @@ negative = neg
 class Exp(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor) -> Tensor:
-        with np.errstate(over="ignore"):
-            out = _wrap(np.exp(_float_input(a._data)))
+        out = _wrap(_k.exp_forward(_float_input(a._data)))
         ctx.save_for_backward(out)
         return out
 
@@ -402,8 +443,7 @@ class Log(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor) -> Tensor:
         ctx.save_for_backward(a)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _wrap(np.log(_float_input(a._data)))
+        return _wrap(_k.log_forward(_float_input(a._data)))
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Tensor:
@@ -414,118 +454,276 @@ class Log(Function):
 class Sqrt(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor) -> Tensor:
-        with np.errstate(invalid="ignore"):
-            out = _wrap(np.sqrt(_float_input(a._data)))
+        out = _wrap(_k.sqrt_forward(_float_input(a._data)))
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        return div(g, mul(out, 2.0))
+        return SqrtBackward.apply(g, out)
 
 
 class Tanh(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor) -> Tensor:
-        out = _wrap(np.tanh(_float_input(a._data)))
+        out = _wrap(_k.tanh_forward(_float_input(a._data)))
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        return mul(g, rsub(mul(out, out), 1.0))
+        return TanhBackward.apply(g, out)
 
 
 class Sigmoid(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor) -> Tensor:
-        x = _float_input(a._data)
-        # 0.5 * (1 + tanh(x / 2)) never overflows, unlike 1 / (1 + exp(-x))
-        out = _wrap(0.5 * (np.tanh(0.5 * x) + 1.0))
+        out = _wrap(_k.sigmoid_forward(_float_input(a._data)))
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        return mul(g, mul(out, rsub(out, 1.0)))
+        return SigmoidBackward.apply(g, out)
 
 
 class Relu(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor) -> Tensor:
-        out = _wrap(np.maximum(a._data, a._data.dtype.type(0)))
+        x = a._data
+        d = x.dtype
+        if d is _F32 or d is _F64:
+            out = _wrap(_k.relu_forward(x))
+        else:
+            out = _wrap(np.maximum(x, d.type(0)))
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        return mul(g, _wrap((out._data > 0).astype(g._data.dtype)))
+        return ReluBackward.apply(g, out)
 
 
 class Abs(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor) -> Tensor:
         ctx.save_for_backward(a)
-        return _wrap(np.abs(a._data))
+        x = a._data
+        d = x.dtype
+        return _wrap(_k.abs_forward(x) if (d is _F32 or d is _F64) else np.abs(x))
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Tensor:
         (a,) = ctx.saved_tensors
-        return mul(g, sign(a))
+        return AbsBackward.apply(g, a)
 
 
 class Sin(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor) -> Tensor:
         ctx.save_for_backward(a)
-        return _wrap(np.sin(_float_input(a._data)))
+        return _wrap(_k.sin_forward(_float_input(a._data)))
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Tensor:
         (a,) = ctx.saved_tensors
-        return mul(g, cos(a))
+        return SinBackward.apply(g, a)
 
 
 class Cos(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor) -> Tensor:
         ctx.save_for_backward(a)
-        return _wrap(np.cos(_float_input(a._data)))
+        return _wrap(_k.cos_forward(_float_input(a._data)))
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Tensor:
         (a,) = ctx.saved_tensors
-        return neg(mul(g, sin(a)))
+        return CosBackward.apply(g, a)
 
 
 class Clamp(Function):
+    """Limit to [lo, hi] (None: no bound); the gradient passes where lo <= input <= hi."""
+
     @staticmethod
     def forward(ctx: Any, a: Tensor, lo: Any, hi: Any) -> Tensor:
         x = a._data
         ctx.save_for_backward(a)
-        ctx.bounds = (lo, hi)
+        ctx.bounds = (-_INF if lo is None else lo, _INF if hi is None else hi)
+        d = x.dtype
+        if d is _F32 or d is _F64:
+            return _wrap(_k.clamp_forward(x, ctx.bounds[0], ctx.bounds[1]))
         out = x
         if lo is not None:
-            out = np.maximum(out, x.dtype.type(lo) if x.dtype.kind == "f" else lo)
+            out = np.maximum(out, lo)
         if hi is not None:
-            out = np.minimum(out, x.dtype.type(hi) if x.dtype.kind == "f" else hi)
+            out = np.minimum(out, hi)
         return _wrap(out if out is not x else x.copy())
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
         (a,) = ctx.saved_tensors
         lo, hi = ctx.bounds
-        x = a._data
-        inside = np.ones(x.shape, dtype=bool)
-        if lo is not None:
-            inside &= x >= lo
-        if hi is not None:
-            inside &= x <= hi
-        return mul(g, _wrap(inside.astype(g._data.dtype))), None, None
+        return ClampBackward.apply(g, a, lo, hi), None, None
+
+
+# ---- fused backward rules: ops of their own, so that their gradients exist too ----------------
+
+
+def _grad_array(g: Tensor, like: np.ndarray) -> np.ndarray:
+    """The upstream gradient's array in the dtype of the array the kernel pairs it with."""
+    x = g._data
+    return x if x.dtype is like.dtype else x.astype(like.dtype)
+
+
+class _ActivationBackward(Function):
+    """g * f'(.) in one kernel pass `_k.<kernel>(g, s)`, where s is the tensor the activation
+    saved (its output y or its input x, per subclass). Subclasses give `kernel` and `backward`."""
+
+    kernel = ""
+
+    @staticmethod
+    def forward(ctx: Any, g: Tensor, s: Tensor) -> Tensor:
+        ctx.save_for_backward(g, s)
+        y = s._data
+        return _wrap(getattr(_k, ctx.kernel)(_grad_array(g, y), y))
+
+
+class TanhBackward(_ActivationBackward):
+    """g * (1 - y**2) from tanh's output y."""
+
+    kernel = "tanh_backward"
+
+    @staticmethod
+    def backward(ctx: Any, gg: Tensor) -> tuple:
+        g, y = ctx.saved_tensors
+        need_g, need_y = ctx.needs_input_grad
+        return (
+            TanhBackward.apply(gg, y) if need_g else None,
+            mul(mul(gg, g), mul(y, -2.0)) if need_y else None,
+        )
+
+
+class SigmoidBackward(_ActivationBackward):
+    """g * y * (1 - y) from sigmoid's output y."""
+
+    kernel = "sigmoid_backward"
+
+    @staticmethod
+    def backward(ctx: Any, gg: Tensor) -> tuple:
+        g, y = ctx.saved_tensors
+        need_g, need_y = ctx.needs_input_grad
+        return (
+            SigmoidBackward.apply(gg, y) if need_g else None,
+            mul(mul(gg, g), rsub(mul(y, 2.0), 1.0)) if need_y else None,
+        )
+
+
+class SqrtBackward(_ActivationBackward):
+    """g / (2 y) from sqrt's output y."""
+
+    kernel = "sqrt_backward"
+
+    @staticmethod
+    def backward(ctx: Any, gg: Tensor) -> tuple:
+        g, y = ctx.saved_tensors
+        need_g, need_y = ctx.needs_input_grad
+        return (
+            SqrtBackward.apply(gg, y) if need_g else None,
+            neg(div(SqrtBackward.apply(mul(gg, g), y), y)) if need_y else None,  # -gg g / (2 y**2)
+        )
+
+
+class ReluBackward(_ActivationBackward):
+    """g where relu's output y > 0, else 0 (a constant mask: no gradient to y)."""
+
+    kernel = "relu_backward"
+
+    @staticmethod
+    def backward(ctx: Any, gg: Tensor) -> tuple:
+        _, y = ctx.saved_tensors
+        return ReluBackward.apply(gg, y), None
+
+
+class AbsBackward(_ActivationBackward):
+    """g * sign(x) from abs's input x (piecewise constant: no gradient to x)."""
+
+    kernel = "abs_backward"
+
+    @staticmethod
+    def backward(ctx: Any, gg: Tensor) -> tuple:
+        _, x = ctx.saved_tensors
+        return AbsBackward.apply(gg, x), None
+
+
+class SinBackward(_ActivationBackward):
+    """g * cos(x) from sin's input x."""
+
+    kernel = "sin_backward"
+
+    @staticmethod
+    def backward(ctx: Any, gg: Tensor) -> tuple:
+        g, x = ctx.saved_tensors
+        need_g, need_x = ctx.needs_input_grad
+        return (
+            SinBackward.apply(gg, x) if need_g else None,
+            CosBackward.apply(mul(gg, g), x) if need_x else None,  # -gg g sin(x)
+        )
+
+
+class CosBackward(_ActivationBackward):
+    """-g * sin(x) from cos's input x."""
+
+    kernel = "cos_backward"
+
+    @staticmethod
+    def backward(ctx: Any, gg: Tensor) -> tuple:
+        g, x = ctx.saved_tensors
+        need_g, need_x = ctx.needs_input_grad
+        return (
+            CosBackward.apply(gg, x) if need_g else None,
+            neg(SinBackward.apply(mul(gg, g), x)) if need_x else None,  # -gg g cos(x)
+        )
+
+
+class ClampBackward(Function):
+    """g where lo <= x <= hi, else 0, from clamp's input x (a constant mask: no gradient to x)."""
+
+    @staticmethod
+    def forward(ctx: Any, g: Tensor, x: Tensor, lo: float, hi: float) -> Tensor:
+        ctx.save_for_backward(x)
+        ctx.bounds = (lo, hi)
+        return _wrap(_k.clamp_backward(_grad_array(g, x._data), x._data, lo, hi))
+
+    @staticmethod
+    def backward(ctx: Any, gg: Tensor) -> tuple:
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        return ClampBackward.apply(gg, x, lo, hi), None, None, None
+
+
+class PowScalarBackward(Function):
+    """g * c * x**(c - 1), the gradient of x**c for a Python number c."""
+
+    @staticmethod
+    def forward(ctx: Any, g: Tensor, x: Tensor, c: Any) -> Tensor:
+        ctx.save_for_backward(g, x)
+        ctx.exponent = c
+        return _wrap(_k.pow_scalar_backward(_grad_array(g, x._data), x._data, c))
+
+    @staticmethod
+    def backward(ctx: Any, gg: Tensor) -> tuple:
+        g, x = ctx.saved_tensors
+        c = ctx.exponent
+        need_g, need_x, _ = ctx.needs_input_grad
+        gx = None
+        if need_x and c != 1:  # x**0 is constant; else gg g c (c-1) x**(c-2)
+            gx = mul(PowScalarBackward.apply(mul(gg, g), x, c - 1), float(c))
+        return (PowScalarBackward.apply(gg, x, c) if need_g else None), gx, None
 
 
 def _unary(cls: type, x: Any, op: str) -> Tensor:
@@ -606,30 +804,30 @@ clip = clamp
 class Maximum(Function):
     """Elementwise max; where the inputs tie, each gets half the gradient (as in PyTorch)."""
 
-    take_max = True
+    kernel, ufunc, share = "maximum", np.maximum, "maximum_share"
 
     @staticmethod
     def forward(ctx: Any, a: Tensor, b: Tensor) -> Tensor:
-        x, y = a._data, b._data
-        if x.dtype != y.dtype:
-            x, y = _promoted(x, y)
         ctx.save_for_backward(a, b)
-        return _wrap(np.maximum(x, y) if ctx.take_max else np.minimum(x, y))
+        return _binary(getattr(_k, ctx.kernel), ctx.ufunc, a._data, b._data)
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
         a, b = ctx.saved_tensors
-        x, y = a._data, b._data
-        first = (x > y) if ctx.take_max else (x < y)
-        share = first.astype(g._data.dtype) + g._data.dtype.type(0.5) * (x == y)
+        x, y = _promoted(a._data, b._data)
+        x, y = _float_input(x), _float_input(y)
+        share = getattr(_k, ctx.share)
         need_a, need_b = ctx.needs_input_grad
-        ga = _grad_for(mul(g, _wrap(share)), x.dtype, x.shape) if need_a else None
-        gb = _grad_for(mul(g, _wrap(1 - share)), y.dtype, y.shape) if need_b else None
+        ga = gb = None
+        if need_a:
+            ga = _grad_for(mul(g, _wrap(share(x, y))), a._data.dtype, a._data.shape)
+        if need_b:
+            gb = _grad_for(mul(g, _wrap(share(y, x))), b._data.dtype, b._data.shape)
         return ga, gb
 
 
 class Minimum(Maximum):
-    take_max = False
+    kernel, ufunc, share = "minimum", np.minimum, "minimum_share"
 
 
 def maximum(input: Tensor, other: Any) -> Tensor:
@@ -649,16 +847,16 @@ class Where(Function):
         if x.dtype != y.dtype:
             x, y = _promoted(x, y)
         ctx.cond = cond
-        ctx.meta = (x.dtype, a._data.shape, b._data.shape)
+        ctx.meta = (a._data.dtype, a._data.shape, b._data.dtype, b._data.shape)
         return _wrap(np.where(cond, x, y))
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
-        d, sa, sb = ctx.meta
+        da, sa, db, sb = ctx.meta
         _, need_a, need_b = ctx.needs_input_grad
         cond = _wrap(ctx.cond)
-        ga = _grad_for(where(cond, g, 0.0), d, sa) if need_a else None
-        gb = _grad_for(where(cond, 0.0, g), d, sb) if need_b else None
+        ga = _grad_for(where(cond, g, 0.0), da, sa) if need_a else None
+        gb = _grad_for(where(cond, 0.0, g), db, sb) if need_b else None
         return None, ga, gb
 
 

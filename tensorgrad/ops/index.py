@@ -61,11 +61,15 @@ class GetItem(Function):
     def forward(ctx: Any, a: Tensor, index: tuple, advanced: bool) -> Tensor:
         x = a._data
         out = _checked(x, index, "index")
+        if out.__class__ is not np.ndarray:
+            out = x[index + (Ellipsis,)]  # one element: a 0-d view, not a numpy scalar
         ctx.meta = (x.shape, x.dtype, index, advanced)
         if advanced:
             return _wrap(out)
         result = _wrap(out)
         result._vc = a._vc  # basic indexing returns a view
+        result._base = a
+        result._view_node = ctx
         return result
 
     @staticmethod
@@ -134,13 +138,19 @@ def setitem(target: Tensor, index: Any, value: Any) -> None:
             raise TypeError(
                 f"index_put: can't assign a {type(value).__name__} to a tensor of dtype {target._data.dtype}"
             ) from None
+    vshape = v._data.shape
+    extra = len(vshape) - region.ndim
+    if extra > 0 and vshape[:extra] == (1,) * extra:  # leading 1s are dropped, as in PyTorch
+        v = reshape(v, vshape[extra:])
     try:
-        np.broadcast_shapes(v._data.shape, region.shape)
+        fits = np.broadcast_shapes(v._data.shape, region.shape) == region.shape
     except ValueError:
+        fits = False
+    if not fits:
         raise RuntimeError(
-            f"index_put: shape mismatch: value tensor of shape {list(v._data.shape)} cannot be "
+            f"index_put: shape mismatch: value tensor of shape {list(vshape)} cannot be "
             f"broadcast to indexing result of shape {list(region.shape)}"
-        ) from None
+        )
     if v._data.dtype != target._data.dtype:
         v = cast(v, target._data.dtype)
     apply_inplace(target, IndexPut.apply, (v, idx), "index_put")
@@ -181,7 +191,8 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     nd = input._data.ndim
     d = normalize_dim(dim, nd, "gather")
     if not isinstance(index, Tensor) or index._data.dtype != np.int64:
-        raise TypeError("gather: index must be an int64 tensor")
+        got = index._data.dtype if isinstance(index, Tensor) else type(index).__name__
+        raise TypeError(f"gather: index must be an int64 tensor, got {got}")
     idx = index._data
     if idx.ndim != nd:
         raise RuntimeError(
@@ -195,13 +206,11 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
                 f"at dimension {i}"
             )
     size = input._data.shape[d]
-    if idx.size and (idx.min() < -size or idx.max() >= size):
+    if idx.size and (idx.min() < 0 or idx.max() >= size):  # negative indices too, as PyTorch
         raise IndexError(
             f"gather: index out of range for dimension {d} with size {size} "
             f"(got values in [{idx.min()}, {idx.max()}])"
         )
-    if idx.size and idx.min() < 0:
-        idx = idx % size
     sliced = input._data[tuple(slice(0, s) if i != d else slice(None) for i, s in enumerate(idx.shape))]
     if sliced.shape != input._data.shape:
         input = getitem(input, tuple(slice(0, s) if i != d else slice(None) for i, s in enumerate(idx.shape)))
@@ -210,4 +219,4 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
 
 from .elementwise import cast  # noqa: E402
 from .inplace import apply_inplace  # noqa: E402
-from .shape import sum_to  # noqa: E402
+from .shape import reshape, sum_to  # noqa: E402

@@ -2,7 +2,9 @@
 
 When the graph must record the change, the op is computed out of place on a copy of the old
 value and the result is written back, so the tensor takes the new node as its grad_fn (the
-way PyTorch rebases history); a pending backward that saved the old value then raises.
+way PyTorch rebases history); a pending backward that saved the old value then raises. A write
+through a view also rebases the history of the tensor it views (PyTorch's CopySlices), so
+`y[0].mul_(2)` or `y[0][1] = v` give the same gradients as `y[0, 1] = v`.
 """
 
 from __future__ import annotations
@@ -17,10 +19,19 @@ from ._util import SCALARS, to_tensor
 
 
 def _check_leaf(t: Tensor, op: str) -> None:
-    if t._requires_grad and t.grad_fn is None and _grad_state.enabled:
+    if not _grad_state.enabled:
+        return
+    if t._requires_grad and t.grad_fn is None:
         raise RuntimeError(
             f"{op}: a leaf Variable that requires grad is being used in an in-place operation."
         )
+    base = t._base
+    while base is not None:
+        if base._requires_grad and base.grad_fn is None:
+            raise RuntimeError(
+                f"{op}: a view of a leaf Variable that requires grad is being used in an in-place operation."
+            )
+        base = base._base
 
 
 def _check_writable(t: Tensor, result: np.ndarray, op: str) -> None:
@@ -40,8 +51,14 @@ def _check_writable(t: Tensor, result: np.ndarray, op: str) -> None:
 
 
 def write_inplace(t: Tensor, values: np.ndarray, op: str) -> Tensor:
-    """Copy `values` into t's buffer without recording anything (used by fills and init)."""
+    """Copy `values` into t's buffer (fills and init).
+
+    Nothing is recorded unless t is part of a graph; then, as in PyTorch, the new value is a
+    constant for backward: the gradient to t's old value is zero (not passed through).
+    """
     _check_leaf(t, op)
+    if t._requires_grad and _grad_state.enabled:
+        return apply_inplace(t, _filled, (_wrap(np.asarray(values, dtype=t._data.dtype)),), op)
     _check_writable(t, np.broadcast_to(values, t._data.shape), op)
     t._data[...] = values
     t._vc[0] += 1
@@ -63,18 +80,54 @@ def apply_inplace(t: Tensor, fn: Any, args: tuple, op: str) -> Tensor:
         t._data[...] = result._data
         t._vc[0] += 1
         return t
-    old = _wrap(t._data.copy())
-    old._requires_grad = t._requires_grad
-    old.grad_fn = t.grad_fn
-    old._output_nr = t._output_nr
-    result = fn(old, *args)
+    result = fn(_with_history_of(t, t._data.copy()), *args)
     _check_writable(t, result._data, op)
     t._data[...] = result._data
     t._vc[0] += 1
-    t.grad_fn = result.grad_fn
-    t._output_nr = result._output_nr
-    t._requires_grad = result._requires_grad
+    _take_history(t, result)
     return t
+
+
+def _with_history_of(t: Tensor, data: np.ndarray) -> Tensor:
+    """A tensor on `data` that stands for t as it is now in the graph."""
+    s = _wrap(data)
+    s._requires_grad = t._requires_grad
+    s.grad_fn = t.grad_fn
+    s._output_nr = t._output_nr
+    return s
+
+
+def _take_history(t: Tensor, value: Tensor) -> None:
+    """t's buffer now holds `value`: t takes value's history, and so does the base t views."""
+    node = t._view_node
+    if node is not None:
+        base = t._base
+        new_base = _written_back(node, _with_history_of(base, base._data), value)
+        _take_history(base, new_base)
+        value = _view_again(node, new_base, t._data.shape)
+    t.grad_fn = value.grad_fn
+    t._output_nr = value._output_nr
+    t._requires_grad = value._requires_grad
+
+
+def _written_back(node: Any, base: Tensor, value: Tensor) -> Tensor:
+    """`base` with the region that the view op `node` selects replaced by `value`."""
+    cls = node.__class__
+    if cls is GetItem:
+        return IndexPut.apply(base, value, node.meta[2])
+    if cls is Permute:
+        return permute(value, node.inverse)
+    return reshape(value, node.in_shape)  # Reshape; Expand views are read-only
+
+
+def _view_again(node: Any, base: Tensor, shape: tuple) -> Tensor:
+    """The view op `node` applied to the rebased base."""
+    cls = node.__class__
+    if cls is GetItem:
+        return GetItem.apply(base, node.meta[2], False)
+    if cls is Permute:
+        return permute(base, tuple(np.argsort(node.inverse)))
+    return reshape(base, shape)
 
 
 def _any_requires_grad(args: tuple) -> bool:
@@ -118,15 +171,18 @@ def fill_(t: Tensor, value: Any) -> Tensor:
     return write_inplace(t, np.asarray(value, dtype=t._data.dtype), "fill_")
 
 
+_ALL = _wrap(np.ones((), dtype=bool))
+
+
 def _filled(old: Tensor, value: Tensor) -> Tensor:
-    """The new value of `old` after a fill: independent of the old value, so no edge to it."""
-    return clone(expand(cast(value, old._data.dtype), old._data.shape))
+    """The new value of `old` after a fill: `value` everywhere, with a zero gradient to `old`."""
+    return where(_ALL, cast(value, old._data.dtype), old)
 
 
 def copy_(t: Tensor, src: Any) -> Tensor:
     """Copy src into t (broadcasting src, casting to t's dtype); gradients flow to src."""
     src = to_tensor(src, "copy_")
-    if src._requires_grad and _grad_state.enabled:
+    if _grad_state.enabled and (src._requires_grad or t._requires_grad):
         return apply_inplace(t, _copied, (src,), "copy_")
     _check_leaf(t, "copy_")
     try:
@@ -138,9 +194,6 @@ def copy_(t: Tensor, src: Any) -> Tensor:
         ) from None
     t._data[...] = values
     t._vc[0] += 1
-    if _grad_state.enabled and t.grad_fn is not None:
-        t.grad_fn = None
-        t._requires_grad = False
     return t
 
 
@@ -154,5 +207,6 @@ def _copied(old: Tensor, src: Tensor) -> Tensor:
         ) from None
 
 
-from .elementwise import add, cast, clamp, clone, div, mul, sub  # noqa: E402
-from .shape import expand  # noqa: E402
+from .elementwise import add, cast, clamp, div, mul, sub, where  # noqa: E402
+from .index import GetItem, IndexPut  # noqa: E402
+from .shape import Permute, permute, reshape  # noqa: E402

@@ -1,20 +1,55 @@
 """Reductions: sum, mean, max/min (with indices), amax/amin, var/std, argmax/argmin,
-logsumexp, softmax and log_softmax, with `dim`/`keepdim` as PyTorch accepts them."""
+logsumexp, softmax and log_softmax, with `dim`/`keepdim` as PyTorch accepts them.
+
+Floating-point inputs run on the kernels in kernels/reduce.pyx (integer inputs on numpy). The
+backward kernels of softmax, log_softmax and logsumexp are ops themselves (`SoftmaxGrad`, ...)
+whose backward is written in tensorgrad ops, so all three stay twice differentiable.
+"""
 
 from __future__ import annotations
 
-import warnings
 from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
 from .. import dtypes
+from .._kernels import reduce as kernels
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap, normalize_dim
 from ._util import dims_of, keepdim_shape, require_float
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
+
+
+def _contiguous(x: np.ndarray) -> np.ndarray:
+    return x if x.flags.c_contiguous else np.ascontiguousarray(x)
+
+
+def _reduced_shape(shape: tuple, axes: tuple, keepdim: bool) -> tuple:
+    """The shape of a reduction's result: `axes` set to 1 (keepdim) or removed."""
+    if keepdim:
+        return keepdim_shape(shape, axes)
+    out = list(shape)
+    for ax in reversed(axes):
+        del out[ax]
+    return tuple(out)
+
+
+def _adjacent(x: np.ndarray, axes: tuple) -> tuple:
+    """(x, axes) with the reduced axes adjacent, as the var and logsumexp kernels need: axes
+    that are not adjacent are moved last (a view; the kept dims keep their order)."""
+    if not axes or axes[-1] - axes[0] + 1 == len(axes):
+        return x, axes
+    last = tuple(range(x.ndim - len(axes), x.ndim))
+    return np.moveaxis(x, axes, last), last
+
+
+def _count(shape: tuple, axes: tuple) -> int:
+    count = 1
+    for ax in axes:
+        count *= shape[ax]
+    return count
 
 
 def _expand_back(g: Tensor, in_shape: tuple, axes: tuple, keepdim: bool) -> Tensor:
@@ -32,8 +67,11 @@ class Sum(Function):
     def forward(ctx: Any, a: Tensor, axes: tuple, keepdim: bool) -> Tensor:
         x = a._data
         ctx.meta = (x.shape, axes, keepdim)
-        dtype = x.dtype if x.dtype.kind == "f" else dtypes.int64
-        return _wrap(np.asarray(np.sum(x, axis=axes, keepdims=keepdim, dtype=dtype)))
+        if x.dtype.kind != "f":
+            return _wrap(np.asarray(np.sum(x, axis=axes, keepdims=keepdim, dtype=dtypes.int64)))
+        out = np.empty(_reduced_shape(x.shape, axes, keepdim), x.dtype)
+        kernels.sum(_contiguous(x), axes, out)
+        return _wrap(out)
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
@@ -52,17 +90,15 @@ class Mean(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor, axes: tuple, keepdim: bool) -> Tensor:
         x = a._data
-        count = 1
-        for ax in axes:
-            count *= x.shape[ax]
-        ctx.meta = (x.shape, axes, keepdim, count)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # mean of nothing is nan, silently
-            return _wrap(np.asarray(np.mean(x, axis=axes, keepdims=keepdim)))
+        ctx.meta = (x.shape, axes, keepdim)
+        out = np.empty(_reduced_shape(x.shape, axes, keepdim), x.dtype)
+        kernels.sum(_contiguous(x), axes, out, True)  # the mean of nothing is nan, silently
+        return _wrap(out)
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
-        shape, axes, keepdim, count = ctx.meta
+        shape, axes, keepdim = ctx.meta
+        count = _count(shape, axes)
         return (
             div(_expand_back(g, shape, axes, keepdim), float(count) if count else 1.0),
             None,
@@ -91,8 +127,13 @@ class ExtremumAlongDim(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor, dim: int, keepdim: bool, take_max: bool) -> tuple:
         x = a._data
-        idx = np.argmax(x, axis=dim, keepdims=True) if take_max else np.argmin(x, axis=dim, keepdims=True)
-        values = np.take_along_axis(x, idx, axis=dim)
+        if x.dtype.kind == "f":
+            idx = np.empty(keepdim_shape(x.shape, (dim,)), np.int64)
+            values = np.empty(idx.shape, x.dtype)
+            kernels.arg_extremum(_contiguous(x), dim, values, idx, take_max)
+        else:
+            idx = np.argmax(x, axis=dim, keepdims=True) if take_max else np.argmin(x, axis=dim, keepdims=True)
+            values = np.take_along_axis(x, idx, axis=dim)
         if not keepdim:
             values = values.squeeze(dim)
             out_idx = idx.squeeze(dim)
@@ -117,7 +158,11 @@ class Extremum(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor, axes: tuple, keepdim: bool, take_max: bool) -> Tensor:
         x = a._data
-        out = np.max(x, axis=axes, keepdims=True) if take_max else np.min(x, axis=axes, keepdims=True)
+        if x.dtype.kind == "f":
+            out = np.empty(keepdim_shape(x.shape, axes), x.dtype)
+            kernels.extremum(_contiguous(x), axes, out, take_max)
+        else:
+            out = np.max(x, axis=axes, keepdims=True) if take_max else np.min(x, axis=axes, keepdims=True)
         ctx.meta = (x.shape, axes, keepdim)
         ctx.save_for_backward(a)
         ctx.out_keep = out
@@ -127,7 +172,7 @@ class Extremum(Function):
     def backward(ctx: Any, g: Tensor) -> tuple:
         shape, axes, keepdim = ctx.meta
         (a,) = ctx.saved_tensors
-        mask = (a._data == ctx.out_keep).astype(g._data.dtype)
+        mask = np.asarray(a._data == ctx.out_keep, dtype=g._data.dtype)  # 0-d stays an array
         mask /= np.sum(mask, axis=axes, keepdims=True)
         return mul(_expand_back(g, shape, axes, keepdim), _wrap(mask)), None, None, None
 
@@ -186,17 +231,23 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
 
 def _arg_extremum(input: Tensor, dim: Any, keepdim: bool, take_max: bool, op: str) -> Tensor:
     x = input._data
-    fn = np.argmax if take_max else np.argmin
     if dim is None:
         if x.size == 0:
             raise RuntimeError(f"{op}(): Expected a non-empty tensor when dim is None")
-        out = np.asarray(fn(x))
-        return _wrap((out.reshape((1,) * x.ndim) if keepdim else out).astype(np.int64))
-    d = normalize_dim(dim, x.ndim, op)
-    if x.ndim == 0:
-        return _wrap(np.zeros((), np.int64))
-    _check_nonempty(x, (d,), op)
-    return _wrap(fn(x, axis=d, keepdims=bool(keepdim)).astype(np.int64))
+        shape = (1,) * x.ndim if keepdim else ()
+        x, d = x.reshape(-1), 0
+    else:
+        d = normalize_dim(dim, x.ndim, op)
+        if x.ndim == 0:
+            return _wrap(np.zeros((), np.int64))
+        _check_nonempty(x, (d,), op)
+        shape = _reduced_shape(x.shape, (d,), bool(keepdim))
+    if x.dtype.kind != "f":
+        fn = np.argmax if take_max else np.argmin
+        return _wrap(np.asarray(fn(x, axis=d)).astype(np.int64).reshape(shape))
+    out = np.empty(shape, np.int64)
+    kernels.arg_extremum(_contiguous(x), d, None, out, take_max)
+    return _wrap(out)
 
 
 def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
@@ -235,14 +286,29 @@ def var(
         dim, unbiased = None, dim
     require_float(input, "var")
     c = _correction(unbiased, correction, "var")
-    axes = dims_of(dim, input._data.ndim, "var")
-    count = 1
-    for ax in axes:
-        count *= input._data.shape[ax]
-    centered = sub(input, mean(input, axes, keepdim=True))
-    total = sum(mul(centered, centered), axes, keepdim)
-    denom = count - c
-    return div(total, float(denom)) if denom > 0 else mul(total, float("nan") if count == 0 else float("inf"))
+    return Var.apply(input, dims_of(dim, input._data.ndim, "var"), bool(keepdim), c)
+
+
+class Var(Function):
+    """sum((x - mean)^2) / max(count - correction, 0), two passes in one kernel."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Tensor, axes: tuple, keepdim: bool, correction: float) -> Tensor:
+        x, adjacent = _adjacent(a._data, axes)
+        out = np.empty(_reduced_shape(a._data.shape, axes, keepdim), x.dtype)
+        kernels.var(_contiguous(x), adjacent, out, correction)
+        ctx.meta = (a._data.shape, axes, keepdim, correction)
+        ctx.save_for_backward(a)
+        return _wrap(out)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> tuple:
+        shape, axes, keepdim, correction = ctx.meta
+        (a,) = ctx.saved_tensors
+        denom = _count(shape, axes) - correction
+        scale = 2.0 / denom if denom > 0 else float("inf")
+        centered = sub(a, mean(a, axes, keepdim=True))
+        return mul(mul(_expand_back(g, shape, axes, keepdim), scale), centered), None, None, None
 
 
 def std(
@@ -262,21 +328,14 @@ def std(
 # ---- logsumexp, softmax, log_softmax ------------------------------------------------------------
 
 
-def _shift(x: np.ndarray, axes: tuple) -> np.ndarray:
-    """The max over axes (keepdims), with non-finite maxima replaced by 0 for stability."""
-    m = np.max(x, axis=axes, keepdims=True) if x.size else np.zeros(keepdim_shape(x.shape, axes), x.dtype)
-    return np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
-
-
 class LogSumExp(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor, axes: tuple, keepdim: bool) -> Tensor:
-        x = a._data
-        m = _shift(x, axes)
-        with np.errstate(divide="ignore"):
-            out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
-        result = _wrap(out if keepdim else np.squeeze(out, axis=axes))
-        ctx.meta = (x.shape, axes, keepdim)
+        x, adjacent = _adjacent(a._data, axes)
+        out = np.empty(_reduced_shape(a._data.shape, axes, keepdim), x.dtype)
+        kernels.logsumexp(_contiguous(x), adjacent, out)
+        result = _wrap(out)
+        ctx.meta = (a._data.shape, axes, keepdim)
         ctx.save_for_backward(a, result)
         return result
 
@@ -286,7 +345,34 @@ class LogSumExp(Function):
         a, out = ctx.saved_tensors
         if not keepdim:
             out = reshape(out, keepdim_shape(shape, axes))
-        return mul(_expand_back(g, shape, axes, keepdim), exp(sub(a, out))), None, None
+            g = reshape(g, keepdim_shape(shape, axes))
+        return LogSumExpGrad.apply(a, out, g, axes), None, None
+
+
+class LogSumExpGrad(Function):
+    """g * exp(x - lse), the gradient of logsumexp (lse and g keep the reduced dims as 1)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, lse: Tensor, g: Tensor, axes: tuple) -> Tensor:
+        xd, adjacent = _adjacent(x._data, axes)
+        out = np.empty(xd.shape, xd.dtype)
+        kernels.logsumexp_backward(
+            _contiguous(xd), _contiguous(lse._data), _contiguous(g._data), adjacent, out
+        )
+        result = _wrap(out if adjacent is axes else np.moveaxis(out, adjacent, axes))
+        ctx.axes = axes
+        ctx.save_for_backward(x, lse, g, result)
+        return result
+
+    @staticmethod
+    def backward(ctx: Any, gg: Tensor) -> tuple:
+        x, lse, g, gx = ctx.saved_tensors
+        axes = ctx.axes
+        need_x, need_lse, need_g = ctx.needs_input_grad[:3]
+        gg_gx = mul(gg, gx) if need_x or need_lse else None
+        grad_lse = neg(sum(gg_gx, axes, keepdim=True)) if need_lse else None
+        grad_g = sum(mul(gg, exp(sub(x, lse))), axes, keepdim=True) if need_g else None
+        return gg_gx if need_x else None, grad_lse, grad_g, None
 
 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
@@ -299,8 +385,8 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor, dim: int) -> Tensor:
         x = a._data
-        e = np.exp(x - _shift(x, (dim,)))
-        out = _wrap(e / np.sum(e, axis=dim, keepdims=True))
+        out = _wrap(np.empty(x.shape, x.dtype))
+        kernels.softmax(_contiguous(x), dim, out._data)
         ctx.dim = dim
         ctx.save_for_backward(out)
         return out
@@ -308,16 +394,39 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
         (y,) = ctx.saved_tensors
-        gy = mul(g, y)
-        return sub(gy, mul(y, sum(gy, ctx.dim, keepdim=True))), None
+        return SoftmaxGrad.apply(y, g, ctx.dim), None
+
+
+class SoftmaxGrad(Function):
+    """y * (g - sum(g * y, dim)), the gradient of softmax from its output y."""
+
+    @staticmethod
+    def forward(ctx: Any, y: Tensor, g: Tensor, dim: int) -> Tensor:
+        out = np.empty(y._data.shape, y._data.dtype)
+        kernels.softmax_backward(_contiguous(y._data), _contiguous(g._data), dim, out)
+        ctx.dim = dim
+        ctx.save_for_backward(y, g)
+        return _wrap(out)
+
+    @staticmethod
+    def backward(ctx: Any, gg: Tensor) -> tuple:
+        y, g = ctx.saved_tensors
+        dim = ctx.dim
+        need_y, need_g = ctx.needs_input_grad[:2]
+        grad_y = None
+        if need_y:  # d/dy of y * (g - s), s = sum(g * y): gg * (g - s) - g * sum(gg * y)
+            s = sum(mul(g, y), dim, keepdim=True)
+            grad_y = sub(mul(gg, sub(g, s)), mul(g, sum(mul(gg, y), dim, keepdim=True)))
+        grad_g = SoftmaxGrad.apply(y, gg, dim) if need_g else None
+        return grad_y, grad_g, None
 
 
 class LogSoftmax(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor, dim: int) -> Tensor:
         x = a._data
-        shifted = x - _shift(x, (dim,))
-        out = _wrap(shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True)))
+        out = _wrap(np.empty(x.shape, x.dtype))
+        kernels.log_softmax(_contiguous(x), dim, out._data)
         ctx.dim = dim
         ctx.save_for_backward(out)
         return out
@@ -325,7 +434,29 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
         (y,) = ctx.saved_tensors
-        return sub(g, mul(exp(y), sum(g, ctx.dim, keepdim=True))), None
+        return LogSoftmaxGrad.apply(y, g, ctx.dim), None
+
+
+class LogSoftmaxGrad(Function):
+    """g - exp(y) * sum(g, dim), the gradient of log_softmax from its output y."""
+
+    @staticmethod
+    def forward(ctx: Any, y: Tensor, g: Tensor, dim: int) -> Tensor:
+        out = np.empty(y._data.shape, y._data.dtype)
+        kernels.log_softmax_backward(_contiguous(y._data), _contiguous(g._data), dim, out)
+        ctx.dim = dim
+        ctx.save_for_backward(y, g)
+        return _wrap(out)
+
+    @staticmethod
+    def backward(ctx: Any, gg: Tensor) -> tuple:
+        y, g = ctx.saved_tensors
+        dim = ctx.dim
+        need_y, need_g = ctx.needs_input_grad[:2]
+        gg_p = mul(gg, exp(y))  # gg times the softmax
+        grad_y = neg(mul(gg_p, sum(g, dim, keepdim=True))) if need_y else None
+        grad_g = sub(gg, sum(gg_p, dim, keepdim=True)) if need_g else None
+        return grad_y, grad_g, None
 
 
 def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
@@ -333,6 +464,8 @@ def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     if dtype is not None:
         input = cast(input, dtypes.canonical(dtype, "softmax"))
     require_float(input, "softmax")
+    if input._data.ndim == 0:  # PyTorch accepts a 0-d input: one element along dim 0
+        return reshape(softmax(reshape(input, (1,)), dim), ())
     return Softmax.apply(input, normalize_dim(dim, input._data.ndim, "softmax"))
 
 
@@ -341,9 +474,11 @@ def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     if dtype is not None:
         input = cast(input, dtypes.canonical(dtype, "log_softmax"))
     require_float(input, "log_softmax")
+    if input._data.ndim == 0:  # PyTorch accepts a 0-d input: one element along dim 0
+        return reshape(log_softmax(reshape(input, (1,)), dim), ())
     return LogSoftmax.apply(input, normalize_dim(dim, input._data.ndim, "log_softmax"))
 
 
-from .elementwise import cast, div, exp, maximum, minimum, mul, sqrt, sub  # noqa: E402
+from .elementwise import cast, div, exp, maximum, minimum, mul, neg, sqrt, sub  # noqa: E402
 from .index import ScatterAdd  # noqa: E402
 from .shape import expand, reshape, unsqueeze  # noqa: E402

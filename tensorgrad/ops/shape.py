@@ -7,17 +7,22 @@ either one is seen by backward.
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 import numpy as np
 
+from .._kernels import reduce as reduce_kernels
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap, normalize_dim
 
 
-def _view_of(base: Tensor, array: np.ndarray) -> Tensor:
+def _view_of(base: Tensor, array: np.ndarray, node: Function) -> Tensor:
+    """A tensor on base's buffer: it shares base's version counter and remembers base and node."""
     out = _wrap(array)
     out._vc = base._vc
+    out._base = base
+    out._view_node = node
     return out
 
 
@@ -25,7 +30,7 @@ def _shape_arg(shape: Any, op: str) -> tuple:
     if isinstance(shape, (int, np.integer)):
         return (int(shape),)
     try:
-        return tuple(int(s) for s in shape)
+        return tuple(operator.index(s) for s in shape)  # ints only: 2.0 is rejected, as in PyTorch
     except TypeError:
         raise TypeError(f"{op}: shape must be a sequence of ints, got {shape!r}") from None
 
@@ -64,14 +69,14 @@ class Reshape(Function):
         x = a._data
         if require_view:
             try:
-                return _view_of(a, x.reshape(shape, copy=False))
+                return _view_of(a, x.reshape(shape, copy=False), ctx)
             except ValueError:
                 raise RuntimeError(
                     f"view: view size {list(shape)} is not compatible with input tensor's size "
                     f"{list(x.shape)} and stride; use .reshape(...) instead"
                 ) from None
         out = x.reshape(shape)
-        return _view_of(a, out) if np.shares_memory(out, x) else _wrap(out)
+        return _view_of(a, out, ctx) if np.shares_memory(out, x) else _wrap(out)
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
@@ -94,7 +99,9 @@ def view(input: Tensor, shape: Any) -> Tensor:
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     nd = input._data.ndim
-    if nd == 0:
+    if nd == 0:  # only dims 0 and -1 exist, as in PyTorch
+        normalize_dim(start_dim, nd, "flatten")
+        normalize_dim(end_dim, nd, "flatten")
         return reshape(input, (1,))
     s = normalize_dim(start_dim, nd, "flatten")
     e = normalize_dim(end_dim, nd, "flatten")
@@ -137,7 +144,7 @@ class Permute(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor, dims: tuple) -> Tensor:
         ctx.inverse = tuple(np.argsort(dims))
-        return _view_of(a, a._data.transpose(dims))
+        return _view_of(a, a._data.transpose(dims), ctx)
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
@@ -146,8 +153,14 @@ class Permute(Function):
 
 def permute(input: Tensor, dims: Any) -> Tensor:
     nd = input._data.ndim
-    dims = tuple(normalize_dim(d, nd, "permute") for d in _shape_arg(dims, "permute"))
-    if len(dims) != nd or len(set(dims)) != nd:
+    dims = _shape_arg(dims, "permute")
+    if len(dims) != nd:
+        raise RuntimeError(
+            f"permute: number of dims don't match: input of shape {list(input._data.shape)} has "
+            f"{nd} dims, got {len(dims)} ({list(dims)})"
+        )
+    dims = tuple(normalize_dim(d, nd, "permute") for d in dims)
+    if len(set(dims)) != nd:
         raise RuntimeError(
             f"permute: number of dims don't match or repeat: input has {nd} dims, got {list(dims)}"
         )
@@ -175,7 +188,7 @@ class Expand(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor, shape: tuple) -> Tensor:
         ctx.in_shape = a._data.shape
-        return _view_of(a, np.broadcast_to(a._data, shape))
+        return _view_of(a, np.broadcast_to(a._data, shape), ctx)
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
@@ -192,12 +205,18 @@ def expand(input: Tensor, sizes: Any) -> Tensor:
             f"number of dimensions in the tensor ({len(shape)})"
         )
     offset = len(sizes) - len(shape)
+    for i in range(offset):
+        if sizes[i] < 0:
+            raise RuntimeError(
+                f"expand: the expanded size of the tensor ({sizes[i]}) isn't allowed in a leading, "
+                f"non-existing dimension {i}"
+            )
     target = list(sizes)
     for i, s in enumerate(shape):
         want = sizes[offset + i]
         if want == -1:
             target[offset + i] = s
-        elif s != 1 and s != want:
+        elif want < 0 or (s != 1 and s != want):
             raise RuntimeError(
                 f"expand: the expanded size of the tensor ({want}) must match the existing size "
                 f"({s}) at non-singleton dimension {offset + i}. Target sizes: {list(sizes)}. "
@@ -220,11 +239,9 @@ class SumTo(Function):
     def forward(ctx: Any, a: Tensor, shape: tuple) -> Tensor:
         x = a._data
         ctx.in_shape = x.shape
-        lead = x.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(
-            i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1
-        )
-        return _wrap(np.sum(x, axis=axes).reshape(shape))
+        out = np.empty(shape, x.dtype)
+        reduce_kernels.sum_to(x if x.flags.c_contiguous else np.ascontiguousarray(x), out)
+        return _wrap(out)
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
@@ -263,6 +280,7 @@ class Cat(Function):
         *tensors, dim = args
         ctx.dim = dim
         ctx.sizes = [t._data.shape[dim] for t in tensors]
+        ctx.dtypes = [t._data.dtype for t in tensors]
         arrays = [t._data for t in tensors]
         dtype = arrays[0].dtype
         for arr in arrays[1:]:
@@ -278,7 +296,12 @@ class Cat(Function):
         start = 0
         needs = ctx.needs_input_grad
         for i, size in enumerate(ctx.sizes):
-            grads.append(narrow(g, ctx.dim, start, size) if needs[i] else None)
+            gi = None
+            if needs[i]:
+                gi = narrow(g, ctx.dim, start, size)
+                if gi._data.dtype != ctx.dtypes[i]:  # forward promoted this input's dtype
+                    gi = cast(gi, ctx.dtypes[i])
+            grads.append(gi)
             start += size
         grads.append(None)
         return tuple(grads)
@@ -332,6 +355,19 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     """The slice [start, start + length) of `dim` (a view)."""
     d = normalize_dim(dim, input._data.ndim, "narrow")
+    size = input._data.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(
+            f"narrow: start ({start}) is out of range for dimension {d} of size {size} "
+            f"(input shape {list(input._data.shape)})"
+        )
+    if start < 0:
+        start += size
+    if length < 0 or start + length > size:
+        raise RuntimeError(
+            f"narrow: start ({start}) + length ({length}) exceeds dimension size ({size}) of "
+            f"dimension {d} (input shape {list(input._data.shape)})"
+        )
     index = (slice(None),) * d + (slice(start, start + length),)
     return getitem(input, index)
 
@@ -364,6 +400,8 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into `chunks` pieces of equal size (the last may be smaller), as PyTorch does."""
     if not isinstance(chunks, (int, np.integer)) or chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    if input._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     d = normalize_dim(dim, input._data.ndim, "chunk")
     n = input._data.shape[d]
     size = max(1, -(-n // chunks))
@@ -395,4 +433,5 @@ def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     return TriangleMask.apply(input, int(diagonal), False)
 
 
+from .elementwise import cast  # noqa: E402
 from .index import getitem  # noqa: E402

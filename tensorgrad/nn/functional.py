@@ -1,0 +1,325 @@
+"""`tensorgrad.nn.functional`: PyTorch's functional API over tensorgrad's ops.
+
+Most names are the ops themselves (ops/ holds their forward, backward and kernels); what lives
+here is the PyTorch-facing glue: the legacy `size_average`/`reduce` arguments, `inplace=`
+flags, dropout's mask, `pad`, and attention, which is composed from differentiable ops.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ..ops import loss as _loss
+from ..ops.activation import gelu, softplus
+from ..ops.activation import leaky_relu as _leaky_relu
+from ..ops.activation import silu as _silu
+from ..ops.conv import conv2d
+from ..ops.creation import generator
+from ..ops.elementwise import mul, sigmoid, tanh
+from ..ops.elementwise import relu as _relu
+from ..ops.embedding import embedding
+from ..ops.inplace import apply_inplace
+from ..ops.matmul import linear, matmul
+from ..ops.norm import batch_norm, layer_norm
+from ..ops.pool import avg_pool2d, max_pool2d
+from ..ops.reduce import log_softmax as _log_softmax
+from ..ops.reduce import softmax as _softmax
+from ..ops.shape import cat, narrow, transpose
+from ..tensor import Tensor, _wrap
+
+__all__ = [
+    "avg_pool2d",
+    "batch_norm",
+    "binary_cross_entropy_with_logits",
+    "conv2d",
+    "cross_entropy",
+    "dropout",
+    "embedding",
+    "gelu",
+    "l1_loss",
+    "layer_norm",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "max_pool2d",
+    "mse_loss",
+    "nll_loss",
+    "pad",
+    "relu",
+    "scaled_dot_product_attention",
+    "sigmoid",
+    "silu",
+    "softmax",
+    "softplus",
+    "tanh",
+]
+
+
+# ---- activations ---------------------------------------------------------------------------------
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0)."""
+    if inplace:
+        return apply_inplace(input, _relu, (), "relu_")
+    return _relu(input)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x where x > 0, else negative_slope * x."""
+    if inplace:
+        return apply_inplace(input, _leaky_relu, (negative_slope,), "leaky_relu_")
+    return _leaky_relu(input, negative_slope)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x) (also called swish)."""
+    if inplace:
+        return apply_inplace(input, _silu, (), "silu_")
+    return _silu(input)
+
+
+def _softmax_dim(ndim: int, name: str) -> int:
+    """PyTorch's legacy choice when no dim is given (with its warning)."""
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. "
+        "Change the call to include dim=X as an argument.",
+        stacklevel=3,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """exp(x) / sum(exp(x), dim)."""
+    if dim is None:
+        dim = _softmax_dim(input.ndim, "softmax")
+    return _softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """x - logsumexp(x, dim)."""
+    if dim is None:
+        dim = _softmax_dim(input.ndim, "log_softmax")
+    return _log_softmax(input, dim, dtype=dtype)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability p and scale the rest by 1 / (1 - p) (identity unless training).
+
+    The mask comes from tensorgrad's generator, so `tensorgrad.manual_seed` makes it repeat.
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    x = input._data
+    if x.dtype.kind != "f":
+        raise TypeError(f"dropout: expected a floating point tensor, got dtype {x.dtype}")
+    if p == 1.0:
+        mask = np.zeros(x.shape, x.dtype)
+    else:
+        keep = generator().random(x.shape, dtype=x.dtype) >= p
+        mask = np.asarray(np.multiply(keep, x.dtype.type(1.0 / (1.0 - p)), dtype=x.dtype))
+    if inplace:
+        return apply_inplace(input, mul, (_wrap(mask),), "dropout_")
+    return mul(input, _wrap(mask))
+
+
+# ---- losses --------------------------------------------------------------------------------------
+
+
+def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """The reduction meant by PyTorch's deprecated size_average/reduce arguments."""
+    if size_average is None and reduce is None:
+        return reduction
+    warnings.warn(
+        "size_average and reduce args will be deprecated, please use reduction instead.", stacklevel=3
+    )
+    if reduce is False:
+        return "none"
+    return "sum" if size_average is False else "mean"
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross-entropy of logits against class indices (or class probabilities), fused in one kernel."""
+    if size_average is not None or reduce is not None:
+        reduction = legacy_reduction(size_average, reduce, reduction)
+    return _loss.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)
+
+
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood of log-probabilities against class indices."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    return _loss.nll_loss(input, target, weight, ignore_index, reduction)
+
+
+def mse_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Mean squared error."""
+    return _loss.mse_loss(input, target, legacy_reduction(size_average, reduce, reduction))
+
+
+def l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Mean absolute error."""
+    return _loss.l1_loss(input, target, legacy_reduction(size_average, reduce, reduction))
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """Binary cross-entropy of logits (sigmoid folded in, stable for large |x|)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    return _loss.binary_cross_entropy_with_logits(input, target, weight, reduction, pos_weight)
+
+
+# ---- padding ---------------------------------------------------------------------------------------
+
+
+def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad the last len(pad) // 2 dims: pad = (last_left, last_right, 2nd_last_left, ...).
+
+    Negative amounts crop. Only mode="constant" is supported.
+    """
+    if mode != "constant":
+        raise NotImplementedError(f"pad: only mode='constant' is supported, got {mode!r}")
+    if not isinstance(input, Tensor):
+        raise TypeError(f"pad: expected a Tensor, got {type(input).__name__}")
+    amounts = tuple(int(p) for p in pad)
+    nd = input.ndim
+    if len(amounts) % 2 or len(amounts) // 2 > nd:
+        raise ValueError(
+            f"pad: padding length must be even and at most twice the input's dims ({nd}), got {len(amounts)}"
+        )
+    fill = 0.0 if value is None else value
+    out = input
+    for i in range(len(amounts) // 2):
+        dim = nd - 1 - i
+        before, after = amounts[2 * i], amounts[2 * i + 1]
+        size = out.shape[dim]
+        if before < 0 or after < 0:
+            start = max(-before, 0)
+            length = size - start - max(-after, 0)
+            if length < 0:
+                raise RuntimeError(
+                    f"pad: cropping {-before}, {-after} from dim {dim} of size {size} leaves nothing"
+                )
+            out = narrow(out, dim, start, length)
+        pieces = []
+        if before > 0:
+            pieces.append(_constant_like(out, dim, before, fill))
+        pieces.append(out)
+        if after > 0:
+            pieces.append(_constant_like(out, dim, after, fill))
+        if len(pieces) > 1:
+            out = cat(pieces, dim)
+    return out
+
+
+def _constant_like(t: Tensor, dim: int, size: int, value: float) -> Tensor:
+    shape = list(t.shape)
+    shape[dim] = size
+    return _wrap(np.full(shape, value, dtype=t.dtype))
+
+
+# ---- attention ---------------------------------------------------------------------------------------
+
+
+def scaled_dot_product_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    attn_mask: Tensor | None = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+) -> Tensor:
+    """softmax(query @ key^T * scale + mask) @ value over the last two dims.
+
+    A bool attn_mask marks the positions that may be attended (True = attend); a float one is
+    added to the scores. is_causal masks out the future (key position > query position).
+    """
+    if is_causal:
+        if attn_mask is not None:
+            raise RuntimeError(
+                "scaled_dot_product_attention: explicit attn_mask should not be set when is_causal=True"
+            )
+        bias = causal_bias(query.shape[-2], key.shape[-2], query.dtype)
+    else:
+        bias = attention_bias(attn_mask, query.dtype, True)
+    return attention(query, key, value, bias, dropout_p, scale)[0]
+
+
+def causal_bias(queries: int, keys: int, dtype: np.dtype) -> Tensor:
+    """0 where key position <= query position, -inf elsewhere."""
+    return _wrap(np.triu(np.full((queries, keys), -np.inf, dtype=dtype), 1))
+
+
+def attention_bias(mask: Tensor | None, dtype: np.dtype, attend: bool) -> Tensor | None:
+    """An attention mask as a float tensor added to the scores.
+
+    A bool mask becomes 0 where its value equals `attend` and -inf elsewhere (True means "attend"
+    for scaled_dot_product_attention, "masked out" for MultiheadAttention); a float mask is
+    used as it is.
+    """
+    if mask is None:
+        return None
+    if not isinstance(mask, Tensor):
+        raise TypeError(f"attention mask must be a Tensor, got {type(mask).__name__}")
+    if mask.dtype == np.bool_:
+        return _wrap(np.where(mask._data == attend, dtype.type(0), dtype.type(-np.inf)))
+    if mask.dtype != dtype:
+        raise TypeError(f"attention mask must be bool or of the query's dtype {dtype}, got {mask.dtype}")
+    return mask
+
+
+def attention(
+    query: Tensor, key: Tensor, value: Tensor, bias: Tensor | None, dropout_p: float, scale: float | None
+) -> tuple[Tensor, Tensor]:
+    """(output, attention weights) of softmax(query @ key^T * scale + bias) @ value."""
+    if scale is None:
+        scale = 1.0 / math.sqrt(query.shape[-1])
+    scores = matmul(mul(query, scale), transpose(key, -2, -1))
+    if bias is not None:
+        scores = scores + bias
+    weights = _softmax(scores, -1)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p)
+    return matmul(weights, value), weights

@@ -1,0 +1,888 @@
+"""The op table: one declarative entry per differentiable core op (PyTorch's OpInfo, cut down).
+
+An `OpInfo` names the op, calls it through the public API (`op`), gives a numpy reference of the
+same formula (`ref`), and a sample maker. test_op_table.py runs every entry and sample through
+gradcheck (float64), gradgradcheck (when twice differentiable), a forward comparison with the
+reference in float32 and float64, and a backward that must give each input a gradient of its
+own shape and dtype. A new op needs exactly one entry here.
+
+Sample arguments: a positional ndarray becomes a Tensor (float ones in the dtype under test and
+requiring grad; int and bool ones as they are); everything else, and every keyword argument,
+goes unchanged to both `op` and `ref`. A non-contiguous ndarray becomes a non-contiguous Tensor.
+
+Values avoid the points where an op is not differentiable (relu/abs at 0, ties in max, clamp
+bounds), so the finite differences of gradcheck are meaningful. The runner (`OpInfo`, `Sample`
+and the `check_*` functions) lives in tensorgrad.testing, where the public `check_op` runs the
+same checks on a user's op.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import tensorgrad as tg
+
+# The runner is tensorgrad.testing's (the same code behind the public check_op); re-exported so
+# that every table (this one, test_nn_functional's) imports it from here.
+from tensorgrad.testing import (  # noqa: F401
+    OpInfo,
+    Sample,
+    check_backward,
+    check_forward,
+    check_grad,
+    check_gradgrad,
+    flat_outputs,
+    make_inputs,
+    noncontiguous,
+)
+
+# ---- value makers (float64; the runner converts) ---------------------------------------------------
+
+
+def randn(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    return np.asarray(rng.standard_normal(shape))
+
+
+def positive(rng: np.random.Generator, *shape: int, low: float = 0.5, high: float = 2.0) -> np.ndarray:
+    return np.asarray(rng.uniform(low, high, shape))
+
+
+def nonzero(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    """Values at least 0.2 away from 0 (relu, abs, divisors)."""
+    return np.asarray(rng.choice([-1.0, 1.0], shape) * rng.uniform(0.2, 2.0, shape))
+
+
+def distinct(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    """Values at least 0.25 apart from each other (no ties for max/min)."""
+    n = math.prod(shape)
+    return np.asarray((rng.permutation(n).reshape(shape) - n / 2) * 0.25 + rng.uniform(-0.05, 0.05, shape))
+
+
+def on_grid(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    return np.asarray(0.5 * rng.integers(-4, 5, shape), dtype=np.float64)
+
+
+def off_grid(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    """Values 0.25 away from every on_grid value: no ties against them."""
+    return np.asarray(on_grid(rng, *shape) + 0.25)
+
+
+def mask(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    return np.asarray(rng.random(shape) < 0.5)
+
+
+# ---- sample makers ---------------------------------------------------------------------------------
+
+UNARY_SHAPES = [(), (5,), (2, 3), (2, 0, 3), (1, 3, 1)]
+BINARY_SHAPES = [
+    ((2, 3), (2, 3)),
+    ((2, 3), (3,)),
+    ((2, 1), (1, 3)),
+    ((3,), ()),
+    ((), (2, 3)),
+    ((2, 1, 3), (4, 1)),
+    ((1,), (2, 3)),
+    ((2, 0, 3), (3,)),
+]
+
+
+def unary(values: Callable = randn, shapes: list = UNARY_SHAPES, **kwargs: Any) -> Callable:
+    def make(rng: np.random.Generator) -> list[Sample]:
+        samples = [Sample((values(rng, *s),), dict(kwargs), f"{s}") for s in shapes]
+        samples.append(Sample((noncontiguous(values(rng, 3, 4)),), dict(kwargs), "noncontig"))
+        return samples
+
+    return make
+
+
+def binary(first: Callable = randn, second: Callable = randn) -> Callable:
+    def make(rng: np.random.Generator) -> list[Sample]:
+        samples = [Sample((first(rng, *a), second(rng, *b)), {}, f"{a}-{b}") for a, b in BINARY_SHAPES]
+        samples.append(
+            Sample((noncontiguous(first(rng, 3, 4)), second(rng, 3, 1)), {}, "noncontig-broadcast")
+        )
+        return samples
+
+    return make
+
+
+def with_scalars(values: Callable, scalars: tuple) -> Callable:
+    def make(rng: np.random.Generator) -> list[Sample]:
+        samples = []
+        for c in scalars:
+            samples.append(Sample((values(rng, 2, 3), c), {}, f"{c!r}"))
+            samples.append(Sample((values(rng, 0, 2), c), {}, f"empty-{c!r}"))
+        samples.append(Sample((noncontiguous(values(rng, 2, 3)), scalars[0]), {}, "noncontig"))
+        return samples
+
+    return make
+
+
+def reduction(values: Callable = randn, dims: tuple = (None, 0, -1, (0, 2), (-1, 1)), empty: bool = True):
+    """dim/keepdim over a 3-D input, a 0-d input, a size-1 dim and (optionally) a size-0 dim."""
+
+    def make(rng: np.random.Generator) -> list[Sample]:
+        samples = []
+        for dim in dims:
+            for keepdim in (False, True):
+                samples.append(
+                    Sample((values(rng, 2, 3, 4),), {"dim": dim, "keepdim": keepdim}, f"{dim}-{keepdim}")
+                )
+        samples.append(Sample((values(rng, 3, 1, 2),), {"dim": 1, "keepdim": False}, "size1-dim"))
+        samples.append(Sample((noncontiguous(values(rng, 3, 4)),), {"dim": 1, "keepdim": False}, "noncontig"))
+        if empty:
+            samples.append(Sample((values(rng, 2, 0, 3),), {"dim": 2, "keepdim": True}, "size0-kept"))
+            samples.append(Sample((values(rng, 2, 0, 3),), {"dim": 1, "keepdim": False}, "size0-reduced"))
+        else:
+            samples.append(Sample((values(rng, 0, 3),), {"dim": 1, "keepdim": False}, "size0-kept"))
+        return samples
+
+    return make
+
+
+def along_dim(values: Callable = randn) -> Callable:
+    """One `dim` (softmax-like ops): every dim of a 3-D input, negative dims, size-0 and size-1."""
+
+    def make(rng: np.random.Generator) -> list[Sample]:
+        samples = [Sample((values(rng, 2, 3, 4),), {"dim": d}, f"dim{d}") for d in (0, 1, 2, -1, -3)]
+        samples.append(Sample((values(rng, 1, 5),), {"dim": 0}, "size1"))
+        samples.append(Sample((values(rng, 0, 3),), {"dim": 1}, "size0"))
+        samples.append(Sample((values(rng, 4),), {"dim": 0}, "1d"))
+        samples.append(Sample((noncontiguous(values(rng, 3, 4)),), {"dim": -1}, "noncontig"))
+        return samples
+
+    return make
+
+
+def shaped(*cases: tuple) -> Callable:
+    """Samples from (shape, kwargs) pairs on random values; a shape prefixed "nc" is non-contiguous."""
+
+    def make(rng: np.random.Generator) -> list[Sample]:
+        samples = []
+        for shape, kwargs in cases:
+            nc = bool(shape) and shape[0] == "nc"
+            dims = shape[1:] if nc else shape
+            x = randn(rng, *dims)
+            samples.append(Sample((noncontiguous(x) if nc else x,), kwargs, f"{shape}-{kwargs}"))
+        return samples
+
+    return make
+
+
+def pairs(*cases: tuple, values: Callable = randn) -> Callable:
+    """Samples of two random tensors of the given shapes."""
+
+    def make(rng: np.random.Generator) -> list[Sample]:
+        return [Sample((values(rng, *a), values(rng, *b)), {}, f"{a}@{b}") for a, b in cases]
+
+    return make
+
+
+# ---- numpy references that numpy does not spell the way PyTorch does -----------------------------
+
+
+def np_var(x: np.ndarray, dim: Any = None, keepdim: bool = False, correction: float = 1) -> np.ndarray:
+    return np.var(x, axis=dim, ddof=correction, keepdims=keepdim)
+
+
+def np_std(x: np.ndarray, dim: Any = None, keepdim: bool = False, correction: float = 1) -> np.ndarray:
+    return np.sqrt(np_var(x, dim, keepdim, correction))
+
+
+def np_logsumexp(x: np.ndarray, dim: Any, keepdim: bool = False) -> np.ndarray:
+    m = np.max(x, axis=dim, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
+    out = np.log(np.sum(np.exp(x - m), axis=dim, keepdims=True)) + m
+    return out if keepdim else np.squeeze(out, axis=dim)
+
+
+def np_softmax(x: np.ndarray, dim: int) -> np.ndarray:
+    e = np.exp(x - (np.max(x, axis=dim, keepdims=True) if x.size else 0))
+    return e / np.sum(e, axis=dim, keepdims=True)
+
+
+def np_log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
+    return x - np_logsumexp(x, dim, keepdim=True)
+
+
+def np_extremum_dim(fn: Callable, arg: Callable) -> Callable:
+    def ref(x: np.ndarray, dim: int, keepdim: bool = False) -> tuple:
+        return fn(x, axis=dim, keepdims=keepdim), arg(x, axis=dim, keepdims=keepdim).astype(np.int64)
+
+    return ref
+
+
+def np_squeeze(x: np.ndarray, dim: Any = None) -> np.ndarray:
+    if dim is None:
+        return np.squeeze(x)
+    dims = dim if isinstance(dim, tuple) else (dim,)
+    axes = tuple(d % x.ndim for d in dims if x.shape[d] == 1)
+    return np.squeeze(x, axis=axes)
+
+
+def np_expand(x: np.ndarray, sizes: tuple) -> np.ndarray:
+    lead = len(sizes) - x.ndim
+    shape = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+    return np.broadcast_to(x, shape)
+
+
+def np_flatten(x: np.ndarray, start_dim: int = 0, end_dim: int = -1) -> np.ndarray:
+    if x.ndim == 0:
+        return x.reshape(1)
+    s, e = start_dim % x.ndim, end_dim % x.ndim
+    return x.reshape(x.shape[:s] + (math.prod(x.shape[s : e + 1]),) + x.shape[e + 1 :])
+
+
+def np_split(x: np.ndarray, split_size_or_sections: Any, dim: int = 0) -> list:
+    n = x.shape[dim]
+    size = split_size_or_sections
+    sizes = [min(size, n - s) for s in range(0, n, size)] or [0] if isinstance(size, int) else list(size)
+    return np.split(x, np.cumsum(sizes)[:-1], axis=dim)
+
+
+def np_chunk(x: np.ndarray, chunks: int, dim: int = 0) -> list:
+    return np_split(x, max(1, -(-x.shape[dim] // chunks)), dim)
+
+
+def np_narrow(x: np.ndarray, dim: int, start: int, length: int) -> np.ndarray:
+    return x[(slice(None),) * (dim % x.ndim) + (slice(start, start + length),)]
+
+
+def np_gather(x: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+    region = tuple(slice(None) if i == dim % x.ndim else slice(0, s) for i, s in enumerate(index.shape))
+    return np.take_along_axis(x[region], index, axis=dim)
+
+
+def np_clamp(x: np.ndarray, min: Any = None, max: Any = None) -> np.ndarray:
+    out = x if min is None else np.maximum(x, min)
+    return out if max is None else np.minimum(out, max)
+
+
+def np_setitem(x: np.ndarray, value: np.ndarray, index: Any) -> np.ndarray:
+    out = x.copy()
+    out[index] = value
+    return out
+
+
+def np_cast_roundtrip(x: np.ndarray) -> np.ndarray:
+    return x.astype(np.float32).astype(np.float64)
+
+
+# ---- tensorgrad calls that need a line of plumbing ------------------------------------------------
+
+
+def tensor_index(index: Any) -> Any:
+    """The index with every ndarray part turned into a tensorgrad tensor."""
+    parts = index if isinstance(index, tuple) else (index,)
+    out = tuple(tg.from_numpy(p) if isinstance(p, np.ndarray) else p for p in parts)
+    return out if isinstance(index, tuple) else out[0]
+
+
+def tg_setitem(x: tg.Tensor, value: tg.Tensor, index: Any) -> tg.Tensor:
+    out = x.clone()
+    out[tensor_index(index)] = value
+    return out
+
+
+def tg_write_through_views(x: tg.Tensor, v: tg.Tensor) -> tg.Tensor:
+    """In-place writes through views of a non-leaf: each must rebase the base's history."""
+    y = x * 1.0
+    y[0][1] = v[0]  # chained indexing
+    y.T[2].mul_(v[1])  # a transposed view
+    y.view(-1)[:2].add_(v)  # a reshaped view
+    y.unsqueeze(0)[0, -1].zero_()  # the last row: no gradient to x there
+    return y
+
+
+def np_write_through_views(x: np.ndarray, v: np.ndarray) -> np.ndarray:
+    y = x.copy()
+    y[0, 1] = v[0]
+    y[:, 2] *= v[1]
+    y.reshape(-1)[:2] += v
+    y[-1] = 0
+    return y
+
+
+def tg_gather(x: tg.Tensor, dim: int, index: np.ndarray) -> tg.Tensor:
+    return tg.gather(x, dim, tg.from_numpy(index))
+
+
+# ---- sample makers for the shape and indexing families ---------------------------------------------
+
+INDEXES = [
+    (1,),
+    (-1,),
+    (1, 2, 0),  # a single element: still a (0-d) array, not a numpy scalar
+    (slice(1, 3),),
+    (slice(None, None, 2),),
+    (slice(None), None, 1),
+    (Ellipsis, 1),
+    (None, Ellipsis, -2),
+    (np.array([0, 2, 0, 0]),),  # repeats accumulate
+    ([1, 1, 0],),
+    (slice(None), np.array([[0, 3], [3, 3]])),
+    (np.array([0, 2]), slice(1, 3), np.array([1, 0])),
+    (slice(1, None), np.array([0, 3]), np.array([1, 1])),
+    (np.array([True, False, True]),),
+    (np.array([], dtype=np.int64),),
+    (slice(5, 7),),  # an empty slice
+]
+
+
+def index_samples(rng: np.random.Generator) -> list[Sample]:
+    samples = []
+    for index in INDEXES:
+        samples.append(Sample((randn(rng, 3, 4, 2),), {"index": index}, repr(index)))
+    samples.append(Sample((randn(rng, 3, 4, 2),), {"index": mask(rng, 3, 4, 2)}, "full-mask"))
+    samples.append(Sample((randn(rng, 3, 4, 2),), {"index": mask(rng, 3, 4)}, "prefix-mask"))
+    samples.append(
+        Sample((noncontiguous(randn(rng, 3, 4)),), {"index": (np.array([2, 0, 2]), 1)}, "noncontig")
+    )
+    samples.append(Sample((randn(rng),), {"index": None}, "0d-None"))
+    return samples
+
+
+def setitem_samples(rng: np.random.Generator) -> list[Sample]:
+    cases = [
+        ((3, 4), (1,), (4,)),
+        ((3, 4), (1, -2), ()),
+        ((3, 4), (slice(None), 2), (3,)),
+        ((3, 4), (slice(0, 2),), (4,)),  # value broadcast over the rows
+        ((3, 4), (slice(0, 2),), ()),
+        ((3, 4), (np.array([2, 0]),), (2, 4)),
+        ((3, 4), (np.array([True, False, True]),), (1, 4)),
+        ((3, 4), (Ellipsis, np.array([3, 1])), (3, 2)),
+        ((3, 4), (slice(3, 3),), (4,)),  # writes nothing
+    ]
+    samples = [Sample((randn(rng, *s), randn(rng, *v)), {"index": i}, f"{s}{i}") for s, i, v in cases]
+    samples.append(Sample((noncontiguous(randn(rng, 3, 4)), randn(rng, 4)), {"index": 0}, "noncontig"))
+    x = randn(rng, 3, 4)
+    samples.append(Sample((x, randn(rng, int((x > 0).sum()))), {"index": x > 0}, "value-mask"))
+    return samples
+
+
+def gather_samples(rng: np.random.Generator) -> list[Sample]:
+    cases = [
+        ((3, 4), 0, np.array([[0, 1, 2, 0], [2, 2, 1, 0]])),
+        ((3, 4), 1, np.array([[3, 3], [0, 1], [2, 0]])),
+        ((3, 4), -1, np.array([[1], [0]])),  # smaller than the input along dim 0
+        ((2, 3, 2), 1, np.array([[[0, 2], [1, 1], [2, 0], [0, 0]]] * 2)),
+        ((3, 4), 1, np.zeros((3, 0), dtype=np.int64)),
+    ]
+    return [Sample((randn(rng, *s),), {"dim": d, "index": i}, f"{s}-dim{d}-{i.shape}") for s, d, i in cases]
+
+
+def many(shapes: list, **kwargs: Any) -> Callable:
+    """Several tensors in one call (cat, stack)."""
+
+    def make(rng: np.random.Generator) -> list[Sample]:
+        return [
+            Sample(tuple(randn(rng, *s) for s in group), dict(kw), f"{group}-{kw}") for group, kw in shapes
+        ]
+
+    return make
+
+
+def masked_fill_samples(rng: np.random.Generator) -> list[Sample]:
+    return [
+        Sample((randn(rng, 2, 3), mask(rng, 2, 3)), {"value": 2.5}, "scalar"),
+        Sample((randn(rng, 2, 3), mask(rng, 3)), {"value": -1.0}, "broadcast-mask"),
+        Sample((randn(rng, 0, 3), mask(rng, 3)), {"value": 1.0}, "empty"),
+        Sample((noncontiguous(randn(rng, 2, 3)), mask(rng, 2, 1)), {"value": 0.5}, "noncontig"),
+    ]
+
+
+def masked_fill_tensor_samples(rng: np.random.Generator) -> list[Sample]:
+    return [
+        Sample((randn(rng, 2, 3), mask(rng, 2, 3), randn(rng)), {}, "0d-value"),
+        Sample((randn(rng, 4), np.array([True, False, True, True]), randn(rng)), {}, "1d"),
+    ]
+
+
+def where_samples(rng: np.random.Generator) -> list[Sample]:
+    cases = [((2, 3), (2, 3), (2, 3)), ((2, 3), (3,), (2, 1)), ((3,), (2, 3), ()), ((1, 3), (0, 3), (3,))]
+    samples = [Sample((mask(rng, *c), randn(rng, *a), randn(rng, *b)), {}, f"{c}{a}{b}") for c, a, b in cases]
+    samples.append(Sample((mask(rng, 3, 4), noncontiguous(randn(rng, 3, 4)), randn(rng, 4)), {}, "noncontig"))
+    return samples
+
+
+def clamp_samples(rng: np.random.Generator) -> list[Sample]:
+    samples = []
+    for lo, hi in ((-0.5, 0.5), (0.0, None), (None, 0.5), (1.0, -1.0)):
+        samples.append(Sample((off_grid(rng, 3, 4),), {"min": lo, "max": hi}, f"{lo}-{hi}"))
+    samples.append(Sample((off_grid(rng, 0, 4),), {"min": 0.0, "max": 1.0}, "empty"))
+    samples.append(Sample((noncontiguous(off_grid(rng, 3, 4)),), {"min": -1.0, "max": 1.0}, "noncontig"))
+    return samples
+
+
+def clamp_tensor_samples(rng: np.random.Generator) -> list[Sample]:
+    return [
+        Sample(
+            (off_grid(rng, 3, 4), on_grid(rng, 3, 4) - 1, on_grid(rng, 4) + 1.125), {}, "broadcast-bounds"
+        ),
+        Sample((off_grid(rng, 2, 3), on_grid(rng), on_grid(rng, 2, 1) + 0.125), {}, "0d-min"),
+    ]
+
+
+def cast_samples(rng: np.random.Generator) -> list[Sample]:
+    return [Sample((randn(rng, *s),), {}, f"{s}") for s in ((2, 3), (), (0, 2))]
+
+
+def inplace(method: str) -> Callable:
+    """`x.clone().<method>(*rest)`: the in-place op as a differentiable function of its inputs."""
+
+    def op(x: tg.Tensor, *rest: Any, **kwargs: Any) -> tg.Tensor:
+        return getattr(x.clone(), method)(*rest, **kwargs)
+
+    op.__name__ = method
+    return op
+
+
+# ---- the table --------------------------------------------------------------------------------------
+
+NONEMPTY_SHAPES = [(), (5,), (2, 3), (1, 3, 1)]
+# float32 round-trips lose precision below 1e-7, so finite differences need a wide step; the
+# casts are linear, which makes a wide step exact.
+_CAST_CHECK = {"eps": 1e-2, "atol": 1e-4, "rtol": 1e-3}
+_CAST_TOLS = {"float32": (0, 0), "float64": (1e-6, 1e-6)}
+
+
+def _matmul_samples(rng: np.random.Generator) -> list[Sample]:
+    cases = [
+        ((3,), (3,)),
+        ((3,), (3, 2)),
+        ((2, 3), (3,)),
+        ((2, 3), (3, 4)),
+        ((2, 2, 3), (2, 3, 4)),
+        ((2, 1, 2, 3), (3, 3, 2)),  # batch dims broadcast
+        ((2, 2, 3), (3,)),
+        ((3,), (2, 3, 2)),
+        ((2, 2, 3), (3, 2)),
+        ((2, 3), (2, 3, 1)),
+        ((2, 0), (0, 3)),  # empty inner dim: zeros
+        ((0, 3), (3, 2)),
+        ((2, 3), (3, 0)),
+    ]
+    samples = pairs(*cases)(rng)
+    samples.append(Sample((noncontiguous(randn(rng, 2, 3)), randn(rng, 3, 2)), {}, "noncontig-a"))
+    samples.append(Sample((randn(rng, 2, 3), noncontiguous(randn(rng, 2, 3, 2))), {}, "noncontig-b"))
+    return samples
+
+
+def _extremum_dim_samples(rng: np.random.Generator) -> list[Sample]:
+    samples = []
+    for dim in (0, 1, -1):
+        for keepdim in (False, True):
+            samples.append(
+                Sample((distinct(rng, 2, 3, 4),), {"dim": dim, "keepdim": keepdim}, f"{dim}-{keepdim}")
+            )
+    samples.append(Sample((distinct(rng, 4),), {"dim": 0}, "1d"))
+    samples.append(Sample((distinct(rng, 3, 1),), {"dim": 1}, "size1"))
+    samples.append(Sample((np.zeros((0, 3)),), {"dim": 1}, "size0-kept"))
+    samples.append(Sample((noncontiguous(distinct(rng, 3, 4)),), {"dim": -1, "keepdim": True}, "noncontig"))
+    return samples
+
+
+def _var_samples(rng: np.random.Generator) -> list[Sample]:
+    samples = reduction(dims=(None, 0, -1, (0, 2)), empty=False)(rng)
+    samples = [s for s in samples if s.desc != "size1-dim"]  # var of one value divides by zero
+    x = randn(rng, 3, 4)
+    samples.append(Sample((x,), {"dim": 1, "correction": 0}, "correction0"))
+    samples.append(Sample((x,), {"dim": 0, "correction": 2, "keepdim": True}, "correction2"))
+    return samples
+
+
+OPS: list[OpInfo] = [
+    # -- binary arithmetic: tensor with tensor, broadcasting --
+    OpInfo("add", lambda a, b: a + b, lambda a, b: a + b, binary()),
+    OpInfo("add_alpha", lambda a, b: tg.add(a, b, alpha=2), lambda a, b: a + 2 * b, binary()),
+    OpInfo("sub", lambda a, b: a - b, lambda a, b: a - b, binary()),
+    OpInfo("mul", lambda a, b: a * b, lambda a, b: a * b, binary()),
+    OpInfo("div", lambda a, b: a / b, lambda a, b: a / b, binary(second=nonzero)),
+    OpInfo("pow", lambda a, b: a**b, lambda a, b: a**b, binary(first=positive)),
+    OpInfo("maximum", tg.maximum, np.maximum, binary(off_grid, on_grid)),
+    OpInfo("minimum", tg.minimum, np.minimum, binary(on_grid, off_grid)),
+    # -- mixed float dtypes: float32 tests promote to float64, gradients come back as float32 --
+    OpInfo("add_mixed", lambda a, b: a + b.double(), lambda a, b: a + b.astype(np.float64), binary()),
+    OpInfo("mul_mixed", lambda a, b: a.double() * b, lambda a, b: a.astype(np.float64) * b, binary()),
+    OpInfo(
+        "div_mixed",
+        lambda a, b: a / b.double(),
+        lambda a, b: a / b.astype(np.float64),
+        binary(second=nonzero),
+    ),
+    OpInfo(
+        "pow_mixed",
+        lambda a, b: a ** b.double(),
+        lambda a, b: a ** b.astype(np.float64),
+        binary(first=positive),
+    ),
+    OpInfo(
+        "maximum_mixed",
+        lambda a, b: tg.maximum(a, b.double()),
+        lambda a, b: np.maximum(a, b.astype(np.float64)),
+        binary(off_grid, on_grid),
+    ),
+    OpInfo(
+        "where_mixed",
+        lambda c, a, b: tg.where(c, a.double(), b),
+        lambda c, a, b: np.where(c, a.astype(np.float64), b),
+        where_samples,
+    ),
+    # -- with Python scalars, and the reflected forms --
+    OpInfo("add_scalar", lambda a, c: a + c, lambda a, c: a + c, with_scalars(randn, (2.5, -1, 0))),
+    OpInfo("radd_scalar", lambda a, c: c + a, lambda a, c: c + a, with_scalars(randn, (2.5, 3))),
+    OpInfo("sub_scalar", lambda a, c: a - c, lambda a, c: a - c, with_scalars(randn, (2.5, 1))),
+    OpInfo("rsub_scalar", lambda a, c: c - a, lambda a, c: c - a, with_scalars(randn, (2.5, 1))),
+    OpInfo("mul_scalar", lambda a, c: a * c, lambda a, c: a * c, with_scalars(randn, (2.5, -3, 0))),
+    OpInfo("rmul_scalar", lambda a, c: c * a, lambda a, c: c * a, with_scalars(randn, (0.5, 2))),
+    OpInfo("div_scalar", lambda a, c: a / c, lambda a, c: a / c, with_scalars(randn, (2.5, -4))),
+    OpInfo("rdiv_scalar", lambda a, c: c / a, lambda a, c: c / a, with_scalars(nonzero, (2.5, 1))),
+    OpInfo(
+        "pow_scalar", lambda a, c: a**c, lambda a, c: a**c, with_scalars(positive, (2, 3, 0.5, -1.5, 0, 1))
+    ),
+    OpInfo(
+        "pow_scalar_negative_base", lambda a, c: a**c, lambda a, c: a**c, with_scalars(nonzero, (2, 3, -2))
+    ),
+    OpInfo("rpow_scalar", lambda a, c: c**a, lambda a, c: c**a, with_scalars(randn, (2.0, 0.5))),
+    OpInfo("pow_scalar_base", lambda a, c: tg.pow(c, a), lambda a, c: c**a, with_scalars(randn, (3.0,))),
+    OpInfo("neg", lambda a: -a, lambda a: -a, unary()),
+    # -- unary maths and activations --
+    OpInfo("exp", tg.exp, np.exp, unary()),
+    OpInfo("log", tg.log, np.log, unary(positive)),
+    OpInfo("sqrt", tg.sqrt, np.sqrt, unary(positive)),
+    OpInfo("rsqrt", tg.rsqrt, lambda x: 1 / np.sqrt(x), unary(positive)),
+    OpInfo("tanh", tg.tanh, np.tanh, unary()),
+    OpInfo("sigmoid", tg.sigmoid, lambda x: 1 / (1 + np.exp(-x)), unary()),
+    OpInfo("relu", tg.relu, lambda x: np.maximum(x, 0), unary(nonzero)),
+    OpInfo("abs", tg.abs, np.abs, unary(nonzero)),
+    OpInfo("sin", tg.sin, np.sin, unary()),
+    OpInfo("cos", tg.cos, np.cos, unary()),
+    OpInfo("square", tg.square, np.square, unary()),
+    OpInfo("clamp", tg.clamp, np_clamp, clamp_samples),
+    OpInfo("clamp_tensor_bounds", tg.clamp, np_clamp, clamp_tensor_samples),
+    OpInfo("where", tg.where, np.where, where_samples),
+    OpInfo(
+        "masked_fill",
+        tg.masked_fill,
+        lambda x, m, value: np.where(m, value, x).astype(x.dtype),
+        masked_fill_samples,
+    ),
+    OpInfo(
+        "masked_fill_tensor_value",
+        tg.masked_fill,
+        lambda x, m, v: np.where(m, v, x),
+        masked_fill_tensor_samples,
+    ),
+    OpInfo(
+        "cast_roundtrip",
+        lambda x: x.float().double(),
+        np_cast_roundtrip,
+        cast_samples,
+        True,
+        _CAST_CHECK,
+        _CAST_TOLS,
+    ),
+    OpInfo(
+        "cast_to",
+        lambda x: x.to(tg.float32) * 2,
+        lambda x: x.astype(np.float32) * 2,
+        cast_samples,
+        True,
+        _CAST_CHECK,
+        _CAST_TOLS,
+    ),
+    # -- reductions --
+    OpInfo("sum", tg.sum, lambda x, dim, keepdim: np.sum(x, axis=dim, keepdims=keepdim), reduction()),
+    OpInfo("sum_all", lambda x: x.sum(), np.sum, unary()),
+    OpInfo(
+        "mean",
+        tg.mean,
+        lambda x, dim, keepdim: np.mean(x, axis=dim, keepdims=keepdim),
+        reduction(empty=False),
+    ),
+    OpInfo("mean_all", lambda x: x.mean(), np.mean, unary(shapes=NONEMPTY_SHAPES)),
+    OpInfo("max_all", lambda x: x.max(), np.max, unary(distinct, NONEMPTY_SHAPES)),
+    OpInfo("min_all", tg.min, np.min, unary(distinct, NONEMPTY_SHAPES)),
+    OpInfo("max_dim", tg.max, np_extremum_dim(np.max, np.argmax), _extremum_dim_samples),
+    OpInfo("min_dim", lambda x, **kw: x.min(**kw), np_extremum_dim(np.min, np.argmin), _extremum_dim_samples),
+    OpInfo(
+        "amax",
+        tg.amax,
+        lambda x, dim, keepdim: np.amax(x, axis=dim, keepdims=keepdim),
+        reduction(distinct, empty=False),
+    ),
+    OpInfo(
+        "amin",
+        tg.amin,
+        lambda x, dim, keepdim: np.amin(x, axis=dim, keepdims=keepdim),
+        reduction(distinct, empty=False),
+    ),
+    OpInfo("var", tg.var, np_var, _var_samples),
+    OpInfo("std", lambda x, **kw: x.std(**kw), np_std, _var_samples),
+    OpInfo("logsumexp", tg.logsumexp, np_logsumexp, reduction(dims=(0, -1, (0, 2), (-1, 1)), empty=False)),
+    OpInfo("softmax", tg.softmax, np_softmax, along_dim()),
+    OpInfo("log_softmax", tg.log_softmax, np_log_softmax, along_dim()),
+    # -- matmul --
+    OpInfo("matmul", lambda a, b: a @ b, np.matmul, _matmul_samples),
+    OpInfo(
+        "matmul_transposed",
+        lambda a, b: a.mT @ b,
+        lambda a, b: np.swapaxes(a, -1, -2) @ b,
+        pairs(((3, 2), (3, 4)), ((2, 3, 2), (2, 3, 1))),
+    ),
+    # -- shape --
+    OpInfo(
+        "reshape",
+        lambda x, shape: x.reshape(shape),
+        np.reshape,
+        shaped(
+            ((2, 3, 4), {"shape": (6, 4)}),
+            ((2, 3, 4), {"shape": (-1,)}),
+            ((2, 3, 4), {"shape": (4, -1, 2)}),
+            ((), {"shape": (1, 1)}),
+            ((0, 3), {"shape": (3, 0)}),
+            (("nc", 3, 4), {"shape": (2, 6)}),
+        ),
+    ),
+    OpInfo(
+        "view",
+        lambda x, shape: x.view(*shape),
+        np.reshape,
+        shaped(
+            ((2, 3, 4), {"shape": (6, 4)}),
+            ((2, 3, 4), {"shape": (2, -1)}),
+            ((4,), {"shape": (2, 1, 2)}),
+            ((0, 3), {"shape": (3, 0, 1)}),
+        ),
+    ),
+    OpInfo(
+        "transpose",
+        tg.transpose,
+        lambda x, dim0, dim1: np.swapaxes(x, dim0, dim1),
+        shaped(
+            ((2, 3, 4), {"dim0": 0, "dim1": 2}),
+            ((2, 3), {"dim0": -1, "dim1": -2}),
+            ((2, 0, 3), {"dim0": 1, "dim1": 0}),
+            (("nc", 3, 4), {"dim0": 0, "dim1": 1}),
+        ),
+    ),
+    OpInfo(
+        "permute",
+        lambda x, dims: x.permute(*dims),
+        lambda x, dims: np.transpose(x, dims),
+        shaped(
+            ((2, 3, 4), {"dims": (2, 0, 1)}),
+            ((2, 3, 4), {"dims": (-1, 0, -2)}),
+            ((1, 0, 2), {"dims": (1, 2, 0)}),
+            (("nc", 3, 4), {"dims": (1, 0)}),
+        ),
+    ),
+    OpInfo("T", lambda x: x.T, lambda x: x.T, shaped(((2, 3), {}), ((4,), {}), (("nc", 3, 4), {}))),
+    OpInfo(
+        "flatten",
+        tg.flatten,
+        np_flatten,
+        shaped(
+            ((2, 3, 4), {}),
+            ((2, 3, 4), {"start_dim": 1}),
+            ((2, 3, 4, 2), {"start_dim": 1, "end_dim": -2}),
+            ((), {}),
+            ((2, 0, 3), {"start_dim": 0, "end_dim": 1}),
+            (("nc", 3, 4), {}),
+        ),
+    ),
+    OpInfo(
+        "squeeze",
+        tg.squeeze,
+        np_squeeze,
+        shaped(
+            ((1, 3, 1), {}),
+            ((1, 3, 1), {"dim": -1}),
+            ((1, 3, 1), {"dim": 1}),
+            ((1, 3, 1), {"dim": (0, 2)}),
+            ((1, 0), {"dim": 0}),
+            ((), {}),
+        ),
+    ),
+    OpInfo(
+        "unsqueeze",
+        tg.unsqueeze,
+        lambda x, dim: np.expand_dims(x, dim),
+        shaped(
+            ((2, 3), {"dim": 0}),
+            ((2, 3), {"dim": -1}),
+            ((2, 3), {"dim": 1}),
+            ((), {"dim": 0}),
+            ((0,), {"dim": -1}),
+        ),
+    ),
+    OpInfo(
+        "expand",
+        lambda x, sizes: x.expand(*sizes),
+        np_expand,
+        shaped(
+            ((3, 1), {"sizes": (3, 4)}),
+            ((1,), {"sizes": (2, 3, 5)}),
+            ((3, 1), {"sizes": (2, -1, 2)}),
+            ((), {"sizes": (2, 2)}),
+            ((2, 1), {"sizes": (2, 0)}),
+            (("nc", 3, 1), {"sizes": (3, 4)}),
+        ),
+    ),
+    OpInfo(
+        "cat",
+        lambda *xs, dim: tg.cat(list(xs), dim=dim),
+        lambda *xs, dim: np.concatenate(xs, axis=dim),
+        many(
+            [
+                (((2, 3), (1, 3), (0, 3)), {"dim": 0}),
+                (((2, 3), (2, 1)), {"dim": -1}),
+                (((3,), (2,)), {"dim": 0}),
+                (((2, 3),), {"dim": 1}),
+            ]
+        ),
+    ),
+    OpInfo(
+        "stack",
+        lambda *xs, dim: tg.stack(xs, dim=dim),
+        lambda *xs, dim: np.stack(xs, axis=dim),
+        many(
+            [
+                (((2, 3), (2, 3)), {"dim": 0}),
+                (((2, 3), (2, 3), (2, 3)), {"dim": -1}),
+                (((0, 2), (0, 2)), {"dim": 1}),
+                (((), ()), {"dim": 0}),
+            ]
+        ),
+    ),
+    OpInfo(
+        "split",
+        tg.split,
+        np_split,
+        shaped(
+            ((5, 3), {"split_size_or_sections": 2}),
+            ((5, 3), {"split_size_or_sections": [1, 2], "dim": -1}),
+            ((4, 2), {"split_size_or_sections": 4}),
+            ((0, 2), {"split_size_or_sections": 2}),
+            (("nc", 2, 4), {"split_size_or_sections": 3, "dim": 1}),
+        ),
+    ),
+    OpInfo(
+        "chunk",
+        tg.chunk,
+        np_chunk,
+        shaped(
+            ((5, 3), {"chunks": 2}),
+            ((5, 3), {"chunks": 3, "dim": -1}),
+            ((2, 2), {"chunks": 5}),
+        ),
+    ),
+    OpInfo(
+        "narrow",
+        tg.narrow,
+        np_narrow,
+        shaped(
+            ((4, 3), {"dim": 0, "start": 1, "length": 2}),
+            ((4, 3), {"dim": -1, "start": 0, "length": 0}),
+            (("nc", 3, 4), {"dim": 1, "start": 2, "length": 2}),
+        ),
+    ),
+    OpInfo(
+        "triu",
+        tg.triu,
+        lambda x, diagonal: np.triu(x, diagonal),
+        shaped(
+            ((3, 4), {"diagonal": 0}),
+            ((3, 4), {"diagonal": 1}),
+            ((2, 3, 3), {"diagonal": -1}),
+            ((0, 3), {"diagonal": 0}),
+            (("nc", 3, 3), {"diagonal": 0}),
+        ),
+    ),
+    OpInfo(
+        "tril",
+        tg.tril,
+        lambda x, diagonal: np.tril(x, diagonal),
+        shaped(
+            ((3, 4), {"diagonal": 0}),
+            ((4, 3), {"diagonal": -2}),
+            ((2, 3, 3), {"diagonal": 1}),
+        ),
+    ),
+    OpInfo(
+        "contiguous", lambda x: x.contiguous(), np.ascontiguousarray, shaped(((2, 3), {}), (("nc", 3, 4), {}))
+    ),
+    OpInfo(
+        "contiguous_of_transpose",
+        lambda x: x.T.contiguous(),
+        lambda x: np.ascontiguousarray(x.T),
+        shaped(((2, 3), {}), ((2, 0), {})),
+    ),
+    # -- indexing --
+    OpInfo("index", lambda x, index: x[index], lambda x, index: x[index], index_samples),
+    OpInfo(
+        "index_with_tensors",
+        lambda x, index: x[tensor_index(index)],
+        lambda x, index: x[index],
+        index_samples,
+    ),
+    OpInfo("setitem", tg_setitem, np_setitem, setitem_samples),
+    OpInfo("gather", tg_gather, np_gather, gather_samples),
+    OpInfo("write_through_views", tg_write_through_views, np_write_through_views, pairs(((3, 4), (2,)))),
+    # -- in-place ops, differentiated through a clone --
+    OpInfo(
+        "add_", inplace("add_"), lambda a, b: a + b, pairs(((2, 3), (2, 3)), ((2, 3), (2, 1)), ((2, 3), ()))
+    ),
+    OpInfo(
+        "sub_", inplace("sub_"), lambda a, b: a - b, pairs(((2, 3), (2, 3)), ((2, 3), (3,)), ((0, 3), (1, 3)))
+    ),
+    OpInfo("mul_", inplace("mul_"), lambda a, b: a * b, pairs(((2, 3), (2, 3)), ((2, 3), (2, 1)), ((), ()))),
+    OpInfo(
+        "div_", inplace("div_"), lambda a, b: a / b, pairs(((2, 3), (2, 3)), ((2, 3), (3,)), values=nonzero)
+    ),
+    OpInfo("clamp_", inplace("clamp_"), np_clamp, clamp_samples),
+    OpInfo(
+        "copy_",
+        inplace("copy_"),
+        lambda a, b: np.broadcast_to(b, a.shape).copy(),
+        pairs(((2, 3), (2, 3)), ((2, 3), (3,)), ((2, 3), ())),
+    ),
+    OpInfo("zero_", inplace("zero_"), np.zeros_like, unary(shapes=[(2, 3), (0,)])),
+    OpInfo(
+        "fill_",
+        lambda x, v: x.clone().fill_(v),
+        lambda x, v: np.full_like(x, v),
+        pairs(((2, 3), ()), ((0,), ())),
+    ),
+]
+
+OPS_BY_NAME = {info.name: info for info in OPS}
+assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"
+
+# ---- activations with fused kernels (docs/extending.md walks silu through) ------------------------
+
+
+def np_softplus(x: np.ndarray, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
+    bx = x * beta
+    return np.where(bx > threshold, x, np.logaddexp(0, bx) / beta).astype(x.dtype)
+
+
+def softplus_samples(rng: np.random.Generator) -> list[Sample]:
+    """Default beta/threshold, then a small threshold so both regions are hit (off_grid values keep
+    beta * x 0.5 away from it) and a beta below 1."""
+    samples = unary()(rng)
+    samples.append(Sample((off_grid(rng, 3, 4),), {"beta": 2.0, "threshold": 1.0}, "linear-region"))
+    samples.append(Sample((randn(rng, 2, 3) * 4,), {"beta": 0.5}, "beta0.5"))
+    return samples
+
+
+OPS += [
+    OpInfo("softplus", tg.nn.functional.softplus, np_softplus, softplus_samples),
+    OpInfo("silu", tg.nn.functional.silu, lambda x: x / (1 + np.exp(-x)), unary()),
+]
+OPS_BY_NAME = {info.name: info for info in OPS}
+assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"
