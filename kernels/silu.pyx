@@ -38,8 +38,9 @@ cdef inline Py_ssize_t _edge(Py_ssize_t c, Py_ssize_t nc, Py_ssize_t n) noexcept
 
 cdef void _forward_range(const real* x, real* out, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
     cdef Py_ssize_t i
+    cdef real one = 1  # a typed constant: Cython writes a bare `1` here as the C double 1.0
     for i in range(start, end):
-        out[i] = x[i] / (1 + _exp(-x[i]))  # exp overflowing to inf gives -0, not NaN
+        out[i] = x[i] / (one + _exp(-x[i]))  # exp overflowing to inf gives -0, not NaN
 
 
 cdef void _forward(const real* x, real* out, Py_ssize_t n) noexcept nogil:
@@ -70,10 +71,10 @@ def silu_forward(cnp.ndarray x, cnp.ndarray out):
 cdef void _backward_range(const real* g, const real* x, real* out,
                           Py_ssize_t start, Py_ssize_t end) noexcept nogil:
     cdef Py_ssize_t i
-    cdef real s
+    cdef real s, one = 1
     for i in range(start, end):
-        s = 1 / (1 + _exp(-x[i]))
-        out[i] = g[i] * s * (1 + x[i] * (1 - s))
+        s = one / (one + _exp(-x[i]))
+        out[i] = g[i] * s * (one + x[i] * (one - s))
 
 
 cdef void _backward(const real* g, const real* x, real* out, Py_ssize_t n) noexcept nogil:

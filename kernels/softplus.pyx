@@ -50,10 +50,10 @@ cdef inline Py_ssize_t _edge(Py_ssize_t c, Py_ssize_t nc, Py_ssize_t n) noexcept
 cdef void _forward_range(const real* x, real* out, real beta, real threshold,
                          Py_ssize_t start, Py_ssize_t end) noexcept nogil:
     cdef Py_ssize_t i
-    cdef real z, smooth
+    cdef real z, smooth, zero = 0  # typed: a bare 0 or 1 would make the arithmetic double
     for i in range(start, end):
         z = beta * x[i]
-        smooth = ((z if z > 0 else 0) + _log1p(_exp(-_fabs(z)))) / beta
+        smooth = ((z if z > zero else zero) + _log1p(_exp(-_fabs(z)))) / beta
         out[i] = x[i] if z > threshold else smooth
 
 
@@ -85,11 +85,11 @@ def softplus_forward(cnp.ndarray x, cnp.ndarray out, double beta, double thresho
 cdef void _backward_range(const real* g, const real* x, real* out, real beta, real threshold,
                           Py_ssize_t start, Py_ssize_t end) noexcept nogil:
     cdef Py_ssize_t i
-    cdef real z, e
+    cdef real z, e, zero = 0, one = 1
     for i in range(start, end):
         z = beta * x[i]
         e = _exp(-_fabs(z))  # sigmoid(z) without overflow: 1/(1+e) for z >= 0, e/(1+e) below
-        out[i] = g[i] if z > threshold else g[i] * (1 if z >= 0 else e) / (1 + e)
+        out[i] = g[i] if z > threshold else g[i] * (one if z >= zero else e) / (one + e)
 
 
 cdef void _backward(const real* g, const real* x, real* out, real beta, real threshold,

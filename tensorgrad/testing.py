@@ -29,7 +29,7 @@ from .dtypes import float32, float64
 from .ops.creation import from_numpy, ones
 from .tensor import Tensor
 
-__all__ = ["OpInfo", "Sample", "assert_close", "check_op"]
+__all__ = ["OpInfo", "Sample", "assert_close", "check_op", "noncontiguous"]
 
 # ---- assert_close ----------------------------------------------------------------------------------
 

@@ -168,8 +168,8 @@ def np_silu_grad(g, x):
     return (g * s * (1 + x64 * (1 - s))).astype(x.dtype)
 
 
-# sizes below and above the threading threshold (8192), and one that is not a multiple of 64
-SIZES = [0, 1, 7, 100, 8191, 50_003]
+# sizes below and above the threading thresholds of kernels/parallel.pxd, none a multiple of 64
+SIZES = [0, 1, 7, 100, 8191, 50_003, 300_007]
 DTYPES = [np.float32, np.float64]
 TOL = {np.float32: (2e-6, 1e-6), np.float64: (1e-13, 1e-15)}
 
@@ -217,7 +217,7 @@ def test_kernels_at_extreme_values_match_the_float64_formulas(dtype):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_kernel_results_do_not_depend_on_the_thread_count(dtype):
-    x = _values(100_003, dtype)
+    x = _values(300_007, dtype)  # above the threading threshold
     before = tg.get_num_threads()
     results = []
     try:
@@ -337,3 +337,14 @@ def test_inplace_silu_still_works():
     out = tg.nn.functional.silu(y, inplace=True)
     assert out is y
     assert_close(y, np_silu(x.numpy()))
+
+
+def test_the_profiler_sees_the_new_ops_and_their_kernels():
+    x = tg.randn(1000, requires_grad=True)
+    with tg.profiler.profile() as prof:
+        tg.nn.functional.silu(x).sum().backward()
+        tg.nn.functional.softplus(x).sum().backward()
+    stats = {s.name: s for s in prof.key_averages()}
+    for name in ("Silu", "Softplus"):
+        assert stats[name].calls == 1 and stats[name].backward_calls == 1
+        assert stats[name].kernel_time_us > 0  # its kernels are called through the module attribute

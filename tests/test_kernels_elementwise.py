@@ -313,8 +313,8 @@ def test_results_do_not_depend_on_layout_or_position(dtype):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_streaming_stores_give_the_same_values(dtype):
-    """Big outputs skip the cache (streaming stores, from a 16-byte boundary on); forced here on
-    small arrays at every start offset, through the flat and the strided paths."""
+    """Big outputs of memory-bound ops skip the cache (streaming stores, from a 16-byte boundary
+    on); forced here on small arrays at every start offset, through the flat and strided paths."""
     rng = np.random.default_rng(12)
     x = values(rng, (3000,), dtype)
     row = values(rng, (3, 1000), dtype)
@@ -339,6 +339,29 @@ def test_streaming_stores_give_the_same_values(dtype):
             np.testing.assert_array_equal(p, s)
     check(np.ascontiguousarray(out[0]), row + x[:1000], dtype)
     check(np.ascontiguousarray(out[1]), row * row, dtype)
+
+
+def test_big_outputs_reuse_pooled_buffers_but_never_a_live_one():
+    k.release_pool()
+    x = np.ones(400_000, np.float32)  # 1.6 MB: over the pool's minimum
+    a = k.mul_scalar(x, 2.0)
+    b = k.mul_scalar(x, 3.0)
+    assert not np.shares_memory(a, b)
+    address = a.ctypes.data
+    del a
+    c = k.mul_scalar(x, 4.0)
+    assert c.ctypes.data == address  # the freed buffer came back
+    view = c[10:]
+    del c
+    d = k.mul_scalar(x, 5.0)  # the view keeps c's buffer alive
+    assert not np.shares_memory(view, d) and not np.shares_memory(b, d)
+    np.testing.assert_array_equal(view, 4.0)
+    np.testing.assert_array_equal(b, 3.0)
+    np.testing.assert_array_equal(d, 5.0)
+    d[:] = 1.0  # writeable, like any output
+    del view, d
+    k.release_pool()
+    np.testing.assert_array_equal(k.add(b, b), 6.0)
 
 
 # ---- out=, in place, and what the driver refuses ----------------------------------------------------
