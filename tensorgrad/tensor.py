@@ -73,6 +73,20 @@ class Tensor:
         self.requires_grad_(value)
 
     @property
+    def data(self) -> Tensor:
+        """The same storage outside the graph (no version sharing, as PyTorch's `.data`)."""
+        out = _new(Tensor)
+        out._data = self._data
+        out._vc = [0]
+        return out
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be set to a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    @property
     def grad(self) -> Tensor | None:
         return self._grad
 

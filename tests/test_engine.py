@@ -100,3 +100,15 @@ def test_saved_tensors_are_freed_after_backward():
     y.sum().backward()
     with pytest.raises(RuntimeError, match="after they have already been freed"):
         fn.saved_tensors
+
+
+def test_data_shares_storage_outside_the_graph():
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    d = w.data
+    assert not d.requires_grad and d.grad_fn is None
+    d.mul_(2)
+    np.testing.assert_allclose(w.detach().numpy(), [2.0, 4.0])
+    w.data = tg.tensor([5.0])
+    assert w.shape == (1,)
+    with pytest.raises(TypeError, match="data must be set to a Tensor"):
+        w.data = [1.0]

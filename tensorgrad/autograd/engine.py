@@ -23,17 +23,19 @@ _backward_hook: Any = None
 def _count_dependencies(roots: list) -> dict:
     """Number of graph edges that point at each node reachable from the roots."""
     deps: dict = {}
-    seen = set(roots)
     stack = list(roots)
     while stack:
         node = stack.pop()
         for edge in node._edges:
             if edge is not None and edge.__class__ is tuple:
                 nxt = edge[0]
-                deps[nxt] = deps.get(nxt, 0) + 1
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
+                count = deps.get(nxt)
+                if count is None:
+                    deps[nxt] = 1
+                    if nxt not in roots:
+                        stack.append(nxt)
+                else:
+                    deps[nxt] = count + 1
     return deps
 
 

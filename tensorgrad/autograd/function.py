@@ -64,10 +64,7 @@ class Function:
             raise RuntimeError(_FREED_MESSAGE)
         if saved is None:
             return ()
-        result = []
-        for entry in saved:
-            result.append(_unpack(self, entry))
-        return tuple(result)
+        return _unpack_all(self, saved)
 
     def mark_non_differentiable(self, *outputs: Any) -> None:
         """Declare outputs (e.g. indices) that never carry a gradient."""
@@ -179,9 +176,25 @@ def _raise_graph_output(ctx: Function) -> None:
 
 
 def _pack_all(ctx: Function, saved: tuple, outputs: tuple) -> tuple:
+    """Saved entries (value, version counter, version at save, output index or -1).
+
+    An output of this very node is kept as its array, not its Tensor: the Tensor points back
+    at the node through grad_fn, and that reference cycle would outlive backward.
+    """
     packed = []
-    for s in saved:
-        packed.append(_pack(ctx, s, outputs))
+    for t in saved:
+        if t is None:
+            packed.append(None)
+            continue
+        if not isinstance(t, Tensor):
+            raise TypeError(f"save_for_backward accepts Tensors or None, got {type(t).__name__}")
+        vc = t._vc
+        nr = -1
+        if t.grad_fn is ctx:
+            for i, o in enumerate(outputs):
+                if o is t:
+                    nr = i
+        packed.append((t._data, vc, vc[0], nr) if nr >= 0 else (t, vc, vc[0], -1))
     return tuple(packed)
 
 
@@ -192,42 +205,34 @@ def _contains(items: tuple, obj: object) -> bool:
     return False
 
 
-def _pack(ctx: Function, t: Any, outputs: tuple) -> tuple:
-    """A saved entry (value, version counter, version at save, output index or -1).
+def _unpack_all(ctx: Function, saved: tuple) -> tuple:
+    result = []
+    for entry in saved:
+        if entry is None:
+            result.append(None)
+            continue
+        value, vc, version, nr = entry
+        if vc[0] != version:
+            _raise_modified(ctx, value, vc, version, nr)
+        if nr < 0:
+            result.append(value)
+            continue
+        out = _wrap(value)
+        out._requires_grad = True
+        out.grad_fn = ctx
+        out._output_nr = nr
+        out._vc = vc
+        result.append(out)
+    return tuple(result)
 
-    An output of this very node is kept as its array, not its Tensor: the Tensor points back
-    at the node through grad_fn, and that reference cycle would outlive backward.
-    """
-    if t is None:
-        return (None, 0, -1)
-    if not isinstance(t, Tensor):
-        raise TypeError(f"save_for_backward accepts Tensors or None, got {type(t).__name__}")
-    vc = t._vc
-    for nr, o in enumerate(outputs):
-        if o is t and t.grad_fn is ctx:
-            return (t._data, vc, vc[0], nr)
-    return (t, vc, vc[0], -1)
 
-
-def _unpack(ctx: Function, entry: tuple) -> Any:
-    if entry[0] is None:
-        return None
-    data, vc, version, nr = entry
-    if vc[0] != version:
-        shape = data.shape if nr >= 0 else data._data.shape
-        raise RuntimeError(
-            "one of the variables needed for gradient computation has been modified by an "
-            f"inplace operation: [Tensor of shape {list(shape)}], used by {ctx.name()}, is at "
-            f"version {vc[0]}; expected version {version} instead."
-        )
-    if nr < 0:
-        return data
-    out = _wrap(data)
-    out._requires_grad = True
-    out.grad_fn = ctx
-    out._output_nr = nr
-    out._vc = vc
-    return out
+def _raise_modified(ctx: Function, value: Any, vc: list, version: int, nr: int) -> None:
+    shape = value.shape if nr >= 0 else value._data.shape
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [Tensor of shape {list(shape)}], used by {ctx.name()}, is at "
+        f"version {vc[0]}; expected version {version} instead."
+    )
 
 
 def once_differentiable(backward: Any) -> Any:
