@@ -17,6 +17,9 @@ No element is computed outside that vectorised loop (loop remainders are padded 
 block), so results are bit-identical whatever the layout, the offset or the thread count.
 Below a size threshold (kernels/parallel.pxd) the work runs on the calling thread; above it,
 chunks of the flat index range are shared out dynamically among the OpenMP threads.
+The unary maths loops (exp, tanh, ...) also exist as AVX-512 clones picked at load time.
+Outputs of 1 MiB or more come from a small pool of reused buffers (no page faults), and those of
+8 MiB or more of memory-bound ops are written with streaming stores.
 
 The driver checks dtypes, shapes and writability itself and raises TypeError/ValueError, so a
 kernel never reads or writes out of bounds even when called directly; the ops in
@@ -647,14 +650,29 @@ cdef void* _take_buffer(Py_ssize_t size) noexcept:
 
 
 cdef void _give_back(void* ptr, Py_ssize_t size) noexcept:
+    """Keep a freed buffer in the pool, dropping the longest-waiting ones to make room (sizes
+    that stopped coming back must not block the pool)."""
     global _pool_count, _pool_bytes
-    if _pool_count < POOL_SLOTS and _pool_bytes + size <= POOL_MAX_BYTES:
-        _pool_ptr[_pool_count] = ptr
-        _pool_size[_pool_count] = size
-        _pool_count += 1
-        _pool_bytes += size
-    else:
+    cdef int j
+    if size > POOL_MAX_BYTES:
         free(ptr)
+        return
+    while _pool_count == POOL_SLOTS or _pool_bytes + size > POOL_MAX_BYTES:
+        free(_pool_ptr[0])
+        _pool_bytes -= _pool_size[0]
+        _pool_count -= 1
+        for j in range(_pool_count):
+            _pool_ptr[j] = _pool_ptr[j + 1]
+            _pool_size[j] = _pool_size[j + 1]
+    _pool_ptr[_pool_count] = ptr
+    _pool_size[_pool_count] = size
+    _pool_count += 1
+    _pool_bytes += size
+
+
+def pool_stats():
+    """(buffers, bytes) waiting in the pool."""
+    return _pool_count, _pool_bytes
 
 
 def release_pool():

@@ -5,6 +5,9 @@
 # every size up to 1M elements for tanh, and a 8k-element region cost 18 us against 6 us serial.
 # Threads are therefore kept for work that takes well over 100 us on one core, where a late
 # second thread costs little and a punctual one halves the time (W5, W6: 4M elements).
+# Elementwise kernels, 2-thread/1-thread time (2026-11-29, dynamic chunks): break-even at ~32k
+# elements for add/mul and ~8k for tanh/exp/sigmoid with load ~1 (region ~1 us); at ~200k and
+# ~32k with one core taken by another process (region ~5 us) - hence the values below.
 
 cdef extern from "omp.h" nogil:
     int omp_get_max_threads()

@@ -271,7 +271,7 @@ def test_clamp_bounds_nan_and_infinite(dtype):
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_threaded_loops_match_serial(dtype):
     rng = np.random.default_rng(7)
-    x = values(rng, (600, 257), dtype)  # over both thresholds; chunks start mid-row
+    x = values(rng, (2400, 257), dtype)  # over both thresholds (parallel.pxd); chunks start mid-row
     row = values(rng, (257,), dtype)
     g = np.broadcast_to(dtype(1.5), x.shape)
     cases = [
@@ -362,6 +362,23 @@ def test_big_outputs_reuse_pooled_buffers_but_never_a_live_one():
     del view, d
     k.release_pool()
     np.testing.assert_array_equal(k.add(b, b), 6.0)
+
+
+def test_pool_makes_room_for_new_sizes():
+    """Buffers of sizes no longer asked for are dropped first, so a new size gets reused too."""
+
+    def pages(n):  # a float32 output's buffer: whole 4 KiB pages
+        return -(-4 * n // 4096) * 4096
+
+    k.release_pool()
+    sizes = [300_000 + 4096 * i for i in range(12)]  # more sizes than the pool has slots
+    for n in sizes:
+        k.mul_scalar(np.ones(n, np.float32), 2.0)  # each output is freed at once
+    assert k.pool_stats() == (8, sum(pages(n) for n in sizes[-8:]))
+    k.mul_scalar(np.ones(500_000, np.float32), 2.0)  # a new size takes the oldest one's place
+    assert k.pool_stats() == (8, sum(pages(n) for n in sizes[-7:]) + pages(500_000))
+    k.release_pool()
+    assert k.pool_stats() == (0, 0)
 
 
 # ---- out=, in place, and what the driver refuses ----------------------------------------------------

@@ -94,7 +94,8 @@ def _check_shapes(a: Tensor, b: Tensor, op: str) -> None:
 class Add(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor, b: Tensor) -> Tensor:
-        ctx.inputs_meta = (a._data.shape, a._data.dtype, b._data.shape, b._data.dtype)
+        if ctx.needs_input_grad:  # empty unless recorded (e.g. summing gradients in backward)
+            ctx.inputs_meta = (a._data.shape, a._data.dtype, b._data.shape, b._data.dtype)
         return _binary(_k.add, np.add, a._data, b._data)
 
     @staticmethod
@@ -123,7 +124,8 @@ class Sub(Function):
 class Mul(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor, b: Tensor) -> Tensor:
-        ctx.save_for_backward(a, b)
+        if ctx.needs_input_grad:  # empty unless recorded (e.g. not inside a plain backward)
+            ctx.save_for_backward(a, b)
         return _binary(_k.mul, np.multiply, a._data, b._data)
 
     @staticmethod
@@ -588,7 +590,8 @@ class _ActivationBackward(Function):
 
     @staticmethod
     def forward(ctx: Any, g: Tensor, s: Tensor) -> Tensor:
-        ctx.save_for_backward(g, s)
+        if ctx.needs_input_grad:  # empty unless recorded (create_graph): nothing to keep
+            ctx.save_for_backward(g, s)
         y = s._data
         return _wrap(getattr(_k, ctx.kernel)(_grad_array(g, y), y))
 
@@ -733,15 +736,15 @@ def _unary(cls: type, x: Any, op: str) -> Tensor:
 
 
 def exp(input: Tensor) -> Tensor:
-    return _unary(Exp, input, "exp")
+    return Exp.apply(input) if input.__class__ is Tensor else _unary(Exp, input, "exp")
 
 
 def log(input: Tensor) -> Tensor:
-    return _unary(Log, input, "log")
+    return Log.apply(input) if input.__class__ is Tensor else _unary(Log, input, "log")
 
 
 def sqrt(input: Tensor) -> Tensor:
-    return _unary(Sqrt, input, "sqrt")
+    return Sqrt.apply(input) if input.__class__ is Tensor else _unary(Sqrt, input, "sqrt")
 
 
 def rsqrt(input: Tensor) -> Tensor:
@@ -749,27 +752,27 @@ def rsqrt(input: Tensor) -> Tensor:
 
 
 def tanh(input: Tensor) -> Tensor:
-    return _unary(Tanh, input, "tanh")
+    return Tanh.apply(input) if input.__class__ is Tensor else _unary(Tanh, input, "tanh")
 
 
 def sigmoid(input: Tensor) -> Tensor:
-    return _unary(Sigmoid, input, "sigmoid")
+    return Sigmoid.apply(input) if input.__class__ is Tensor else _unary(Sigmoid, input, "sigmoid")
 
 
 def relu(input: Tensor) -> Tensor:
-    return _unary(Relu, input, "relu")
+    return Relu.apply(input) if input.__class__ is Tensor else _unary(Relu, input, "relu")
 
 
 def abs(input: Tensor) -> Tensor:
-    return _unary(Abs, input, "abs")
+    return Abs.apply(input) if input.__class__ is Tensor else _unary(Abs, input, "abs")
 
 
 def sin(input: Tensor) -> Tensor:
-    return _unary(Sin, input, "sin")
+    return Sin.apply(input) if input.__class__ is Tensor else _unary(Sin, input, "sin")
 
 
 def cos(input: Tensor) -> Tensor:
-    return _unary(Cos, input, "cos")
+    return Cos.apply(input) if input.__class__ is Tensor else _unary(Cos, input, "cos")
 
 
 def square(input: Tensor) -> Tensor:
