@@ -47,6 +47,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--budget", type=float, default=defaults.budget_s, help="seconds per workload, at most")
     p.add_argument("--min-sample", type=float, default=defaults.min_sample_s, help="seconds per sample")
     p.add_argument("--subprocess-repeats", type=int, default=5, help="fresh processes per column (W7, W9)")
+    p.add_argument(
+        "--isolate",
+        action="store_true",
+        help="time each column of W1-W6 in fresh processes of its own (no thread interference)",
+    )
     p.add_argument("--spinners", type=int, default=1, help="busy helper processes during W8")
     args = p.parse_args(argv)
     ids = WORKLOADS if not args.only else [w.strip().upper() for w in args.only.split(",")]
@@ -100,7 +105,7 @@ def git_revision() -> str | None:
 def run_workload(wid: str, args: argparse.Namespace, settings: Settings) -> dict:
     kind = WORKLOADS[wid].kind
     if kind == TIMED:
-        return runner.run_timed(WORKLOADS[wid], COLUMNS, settings)
+        return runner.run_timed(WORKLOADS[wid], COLUMNS, settings, args.isolate)
     if kind == CONTENTION:
         return runner.run_contention(COLUMNS, settings, args.spinners)
     if kind == MEMORY:

@@ -19,7 +19,7 @@ import numpy as np
 
 from .case import MISSING_PIECE, Case
 from .frameworks import NUMPY, TENSORGRAD, TORCH, installed
-from .timing import Settings, summarize, time_interleaved
+from .timing import Settings, Timings, summarize, time_interleaved
 from .verify import FirstSteps, mismatch, run_first_steps
 from .workloads import WORKLOADS, Workload
 
@@ -87,9 +87,14 @@ def _ordered(results: dict, columns: tuple[str, ...]) -> dict:
     return {col: results[col] for col in columns if col in results}
 
 
-def run_timed(workload: Workload, columns: tuple[str, ...], settings: Settings) -> dict:
+def run_timed(
+    workload: Workload, columns: tuple[str, ...], settings: Settings, isolate: bool = False
+) -> dict:
     cases, results, check = _prepare(workload, columns)
-    timings = time_interleaved({col: case.step for col, case in cases.items()}, settings)
+    if isolate:
+        timings = _time_isolated(workload, tuple(cases), settings)
+    else:
+        timings = time_interleaved({col: case.step for col, case in cases.items()}, settings)
     for col in cases:
         if col in timings.errors:
             results[col] = _failed(timings.errors[col])
@@ -99,6 +104,29 @@ def run_timed(workload: Workload, columns: tuple[str, ...], settings: Settings) 
             [workload.figure(s) for s in seconds], samples_s=seconds, steps_per_sample=timings.inner[col]
         )
     return {"columns": _ordered(results, columns), "check": check}
+
+
+ISOLATED_PROCESSES = 3  # fresh processes per column, interleaved A B C A B C A B C
+
+
+def _time_isolated(workload: Workload, columns: tuple[str, ...], settings: Settings) -> Timings:
+    """Each column's samples from fresh processes (`timing_probe`), the columns interleaved."""
+    out = Timings()
+    per_process = max(1, settings.repeats // ISOLATED_PROCESSES)
+    for _ in range(ISOLATED_PROCESSES):
+        for col in columns:
+            if col in out.errors:
+                continue
+            args = (workload.id, col, str(per_process), str(settings.min_sample_s))
+            proc = _python("-m", "benchmarks.timing_probe", *args)
+            reply = json.loads(_last_line(proc.stdout)) if proc.returncode == 0 else {}
+            if "samples_s" not in reply:
+                exited = f"probe exited {proc.returncode}: {_last_line(proc.stderr)}"
+                out.errors[col] = reply.get("failed") or reply.get("unavailable") or exited
+                continue
+            out.samples.setdefault(col, []).extend(reply["samples_s"])
+            out.inner[col] = reply["inner"]
+    return out
 
 
 def run_contention(columns: tuple[str, ...], settings: Settings, spinners: int = 1) -> dict:
