@@ -50,7 +50,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument(
         "--isolate",
         action="store_true",
-        help="time each column of W1-W6 in fresh processes of its own (no thread interference)",
+        help="time each column of W1-W6 and W8 in fresh processes of its own (no thread interference)",
     )
     p.add_argument("--spinners", type=int, default=1, help="busy helper processes during W8")
     args = p.parse_args(argv)
@@ -107,7 +107,7 @@ def run_workload(wid: str, args: argparse.Namespace, settings: Settings) -> dict
     if kind == TIMED:
         return runner.run_timed(WORKLOADS[wid], COLUMNS, settings, args.isolate)
     if kind == CONTENTION:
-        return runner.run_contention(COLUMNS, settings, args.spinners)
+        return runner.run_contention(COLUMNS, settings, args.spinners, args.isolate)
     if kind == MEMORY:
         return runner.run_memory(COLUMNS, args.subprocess_repeats)
     assert kind == IMPORT

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -109,30 +110,43 @@ def run_timed(
 ISOLATED_PROCESSES = 3  # fresh processes per column, interleaved A B C A B C A B C
 
 
-def _time_isolated(workload: Workload, columns: tuple[str, ...], settings: Settings) -> Timings:
-    """Each column's samples from fresh processes (`timing_probe`), the columns interleaved."""
+def _time_isolated(
+    workload: Workload,
+    columns: tuple[str, ...],
+    settings: Settings,
+    before: Callable[[str], None] | None = None,
+) -> Timings:
+    """Each key's samples from fresh processes (`timing_probe`), the keys interleaved. A key is a
+    column, optionally followed by a label after a space ("tensorgrad loaded"); `before(key)` runs
+    before each key's process, as in `time_interleaved`."""
     out = Timings()
     per_process = max(1, settings.repeats // ISOLATED_PROCESSES)
     for _ in range(ISOLATED_PROCESSES):
-        for col in columns:
-            if col in out.errors:
+        for key in columns:
+            if key in out.errors:
                 continue
+            if before:
+                before(key)
+            col = key.split(" ")[0]
             args = (workload.id, col, str(per_process), str(settings.min_sample_s))
             proc = _python("-m", "benchmarks.timing_probe", *args)
             reply = json.loads(_last_line(proc.stdout)) if proc.returncode == 0 else {}
             if "samples_s" not in reply:
                 exited = f"probe exited {proc.returncode}: {_last_line(proc.stderr)}"
-                out.errors[col] = reply.get("failed") or reply.get("unavailable") or exited
+                out.errors[key] = reply.get("failed") or reply.get("unavailable") or exited
                 continue
-            out.samples.setdefault(col, []).extend(reply["samples_s"])
-            out.inner[col] = reply["inner"]
+            out.samples.setdefault(key, []).extend(reply["samples_s"])
+            out.inner[key] = reply["inner"]
     return out
 
 
-def run_contention(columns: tuple[str, ...], settings: Settings, spinners: int = 1) -> dict:
+def run_contention(
+    columns: tuple[str, ...], settings: Settings, spinners: int = 1, isolate: bool = False
+) -> dict:
     """W8: W1 with `spinners` helper processes spinning (loaded) and stopped (quiet), rounds
     alternating between the two, so both are measured in the same run under the same drift."""
-    cases, results, check = _prepare(WORKLOADS["W1"], columns)
+    w1 = WORKLOADS["W1"]
+    cases, results, check = _prepare(w1, columns)
     steps = {}
     for col, case in cases.items():
         steps[col + " quiet"] = case.step
@@ -145,7 +159,10 @@ def run_contention(columns: tuple[str, ...], settings: Settings, spinners: int =
             os.kill(helper.pid, signal.SIGCONT if key.endswith(" loaded") else signal.SIGSTOP)
 
     try:
-        timings = time_interleaved(steps, settings, before=set_load)
+        if isolate:
+            timings = _time_isolated(w1, tuple(steps), settings, before=set_load)
+        else:
+            timings = time_interleaved(steps, settings, before=set_load)
     finally:
         for helper in helpers:
             helper.kill()
