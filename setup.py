@@ -6,6 +6,14 @@ Environment variables:
   TENSORGRAD_DEBUG_KERNELS  "1" compiles with Cython bounds and wraparound checks, -O0 and no
                             fast-math, so an out-of-bounds access raises instead of corrupting memory.
   TENSORGRAD_KERNELS        comma-separated kernel names to build (default: all), to rebuild one fast.
+  TENSORGRAD_PURE_PYTHON    "1" leaves the Python layer uncompiled (see PYTHON_MODULES).
+
+The modules in PYTHON_MODULES, the per-op path of every operation (Tensor, Function.apply, the
+engine, the op classes), are plain Python compiled by Cython as they are: the .py file stays the
+source and runs unchanged where it is not compiled, and the compiled module (which Python imports
+in preference to the .py beside it) costs about a quarter less per op. After editing one of them,
+rebuild (`python setup.py build_ext --inplace`); a test fails while a compiled module is older than
+its source.
 """
 
 import os
@@ -19,6 +27,24 @@ from setuptools import Extension, setup
 
 DEBUG = os.environ.get("TENSORGRAD_DEBUG_KERNELS") == "1"
 ONLY = [n for n in os.environ.get("TENSORGRAD_KERNELS", "").split(",") if n]
+PURE_PYTHON = os.environ.get("TENSORGRAD_PURE_PYTHON") == "1"
+
+PYTHON_MODULES = [
+    "tensorgrad/tensor.py",
+    "tensorgrad/autograd/function.py",
+    "tensorgrad/autograd/engine.py",
+    "tensorgrad/autograd/grad_mode.py",
+    "tensorgrad/ops/_util.py",
+    "tensorgrad/ops/elementwise.py",
+    "tensorgrad/ops/reduce.py",
+    "tensorgrad/ops/shape.py",
+    "tensorgrad/ops/matmul.py",
+    "tensorgrad/ops/activation.py",
+    "tensorgrad/nn/modules/module.py",
+    "tensorgrad/nn/optim/optimizer.py",
+    "tensorgrad/nn/optim/adam.py",
+    "tensorgrad/nn/optim/sgd.py",
+]
 
 
 def target_flags() -> list[str]:
@@ -46,7 +72,7 @@ def compile_flags() -> list[str]:
     ]
 
 
-def extensions() -> list[Extension]:
+def kernel_extensions() -> list[Extension]:
     libraries = ["mvec", "m"] if sys.platform.startswith("linux") else []
     sources = sorted(Path("kernels").glob("*.pyx"))
     if ONLY:
@@ -65,9 +91,23 @@ def extensions() -> list[Extension]:
     ]
 
 
+def python_extensions() -> list[Extension]:
+    """The Python layer's hot modules, compiled with Python's semantics kept (no C division,
+    annotations not read as C types)."""
+    if PURE_PYTHON or ONLY:
+        return []
+    modules = [
+        Extension(path[:-3].replace("/", "."), [path], extra_compile_args=["-O2"]) for path in PYTHON_MODULES
+    ]
+    return cythonize(
+        modules, compiler_directives={"language_level": 3, "annotation_typing": False, "binding": True}
+    )
+
+
 setup(
-    ext_modules=cythonize(
-        extensions(),
+    ext_modules=python_extensions()
+    + cythonize(
+        kernel_extensions(),
         include_path=["kernels"],
         # the debug build's C sources go elsewhere, so switching modes never reuses stale C
         build_dir="build/cython-debug" if DEBUG else None,
@@ -82,4 +122,5 @@ setup(
             "embedsignature": True,
         },
     ),
+    options={"build_ext": {"parallel": os.cpu_count() or 1}},
 )
