@@ -27,6 +27,7 @@ tensorgrad/ops/elementwise.py still check operands first, to raise errors that n
 """
 
 cimport numpy as cnp
+import numpy as np
 from cython.parallel cimport prange
 from libc.stdlib cimport free
 from libc.math cimport cos, cosf, fabs, fabsf, pow, powf, sin, sinf, sqrt, sqrtf
@@ -711,6 +712,21 @@ cdef cnp.ndarray _new_output(int nd, cnp.npy_intp* dims, int typ):
     arr = cnp.PyArray_SimpleNewFromData(nd, dims, typ, buf.ptr)
     cnp.set_array_base(arr, buf)
     return arr
+
+
+def empty(tuple shape, dtype):
+    """An uninitialised C-contiguous array of `shape` for another op's output (matmul's): float32
+    and float64 ones of POOL_MIN_BYTES or more come from the pool, the rest from numpy."""
+    cdef cnp.npy_intp dims[MAXDIMS]
+    cdef int k, nd = len(shape)
+    cdef int typ = (<cnp.dtype>np.dtype(dtype)).type_num
+    if nd > MAXDIMS or (typ != cnp.NPY_FLOAT32 and typ != cnp.NPY_FLOAT64):
+        return np.empty(shape, dtype)
+    for k in range(nd):
+        dims[k] = shape[k]
+        if dims[k] < 0:
+            raise ValueError(f"empty: negative dimension in shape {shape}")
+    return _new_output(nd, dims, typ)
 
 
 # ---- the driver ----------------------------------------------------------------------------------

@@ -381,6 +381,32 @@ def test_pool_makes_room_for_new_sizes():
     assert k.pool_stats() == (0, 0)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_empty_gives_pooled_buffers_for_big_float_outputs(dtype):
+    k.release_pool()
+    shape = (512, 1024)  # 2 or 4 MB
+    a = k.empty(shape, dtype)
+    assert a.shape == shape and a.dtype == dtype and a.flags.c_contiguous and a.flags.writeable
+    address = a.ctypes.data
+    del a
+    b = k.empty(shape, dtype)
+    assert b.ctypes.data == address  # the freed buffer came back
+    c = k.empty(shape, dtype)
+    assert not np.shares_memory(b, c)
+    small = k.empty((3, 4), dtype)
+    assert small.shape == (3, 4) and small.dtype == dtype
+    del b, c, small
+    k.release_pool()
+
+
+def test_empty_leaves_other_dtypes_to_numpy_and_refuses_negative_sizes():
+    x = k.empty((1024, 1024), np.int64)
+    assert x.dtype == np.int64 and x.shape == (1024, 1024)
+    assert k.empty((), np.float32).shape == ()
+    with pytest.raises(ValueError, match="negative dimension"):
+        k.empty((4, -1), np.float32)
+
+
 # ---- out=, in place, and what the driver refuses ----------------------------------------------------
 
 

@@ -103,12 +103,12 @@ class Function:
                 ctx.needs_input_grad = tuple(needs)
                 _grad_state.enabled = False
                 try:
-                    out = cls.forward(ctx, *args, **kwargs)
+                    out = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
                 finally:
                     _grad_state.enabled = True
                 ctx._edges = tuple(edges)
                 return _record_outputs(ctx, out)
-        out = cls.forward(ctx, *args, **kwargs)
+        out = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
         if ctx._saved is not None:
             ctx._saved = None  # nothing will run backward: drop references at once
         return out

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .._kernels import elementwise as _buffers  # its pool of big output buffers
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap
 from ._util import to_tensor
@@ -51,7 +52,7 @@ class MatMul(Function):
             batch = () if x.ndim == 2 and y.ndim == 2 else np.broadcast_shapes(x.shape[:-2], y.shape[:-2])
         m = x.shape[-1] if trans_a else x.shape[-2]
         n = y.shape[-2] if trans_b else y.shape[-1]
-        out = np.empty(batch + (m, n), x.dtype)
+        out = _buffers.empty(batch + (m, n), x.dtype)
         kernel.gemm(x, y, out, trans_a, trans_b, False)
         ctx.flags = (trans_a, trans_b)
         ctx.save_for_backward(a, b)
@@ -150,7 +151,7 @@ class Linear(Function):
         kernel = _kernel()
         xd = _blas_ready(x._data, kernel)
         w = _blas_ready(weight._data, kernel)
-        out = np.empty(xd.shape[:-1] + (w.shape[0],), xd.dtype)
+        out = _buffers.empty(xd.shape[:-1] + (w.shape[0],), xd.dtype)
         if bias is not None:
             out[...] = bias._data
         kernel.gemm(xd, w, out, False, True, bias is not None)
