@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _threading
 from ..autograd.function import Function, once_differentiable
 from ..tensor import Tensor, _wrap
 from ._window import KERNEL_DTYPES, pair
@@ -41,6 +42,7 @@ class Conv2d(Function):
         b = None if bias is None else np.ascontiguousarray(bias._data)
         sh, sw, ph, pw, dh, dw, groups, oh, ow = geometry
         out = np.empty((x.shape[0], w.shape[0], oh, ow), dtype=x.dtype)
+        _threading.adapt_to_load()
         _kernels().conv2d_forward(x, w, b, out, sh, sw, ph, pw, dh, dw, groups)
         ctx.geometry = geometry
         ctx.save_for_backward(input, weight)
@@ -58,6 +60,7 @@ class Conv2d(Function):
         gw = np.empty_like(w) if need_w else None
         gb = np.empty(w.shape[0], dtype=x.dtype) if need_b else None
         sh, sw, ph, pw, dh, dw, groups, _, _ = ctx.geometry
+        _threading.adapt_to_load()
         _kernels().conv2d_backward(g, x, w, gx, gw, gb, sh, sw, ph, pw, dh, dw, groups)
         return (
             None if gx is None else _wrap(gx),

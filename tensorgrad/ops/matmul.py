@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _threading
 from .._kernels import elementwise as _buffers  # its pool of big output buffers
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap
@@ -45,6 +46,7 @@ class MatMul(Function):
 
     @staticmethod
     def forward(ctx: Any, a: Tensor, b: Tensor, trans_a: bool, trans_b: bool, batch: Any) -> Tensor:
+        _threading.adapt_to_load()
         kernel = _kernel()
         x = _blas_ready(a._data, kernel)
         y = _blas_ready(b._data, kernel)
@@ -148,6 +150,7 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx: Any, x: Tensor, weight: Tensor, bias: Any) -> Tensor:
+        _threading.adapt_to_load()
         kernel = _kernel()
         xd = _blas_ready(x._data, kernel)
         w = _blas_ready(weight._data, kernel)
