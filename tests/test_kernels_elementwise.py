@@ -271,7 +271,7 @@ def test_clamp_bounds_nan_and_infinite(dtype):
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_threaded_loops_match_serial(dtype):
     rng = np.random.default_rng(7)
-    x = values(rng, (2400, 257), dtype)  # over both thresholds (parallel.pxd); chunks start mid-row
+    x = values(rng, (4200, 257), dtype)  # over both thresholds (parallel.pxd); chunks start mid-row
     row = values(rng, (257,), dtype)
     g = np.broadcast_to(dtype(1.5), x.shape)
     cases = [
