@@ -5,6 +5,11 @@ import tensorgrad as torch   # most PyTorch code then runs unchanged
 
 from __future__ import annotations
 
+# isort: split
+# Tensor first: compiled, the autograd modules import its type as they load (see tensor.pxd).
+from .tensor import Tensor
+
+# isort: split
 from . import data, dtypes, nn, optim, profiler, testing, viz
 from ._threading import get_num_threads, set_num_threads
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -118,7 +123,6 @@ from .ops.shape import (
     unsqueeze,
 )
 from .serialization import load, save
-from .tensor import Tensor
 
 multiply = mul
 subtract = sub

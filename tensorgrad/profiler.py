@@ -7,8 +7,8 @@
     prof.export_chrome_trace("trace.json")  # open in chrome://tracing or ui.perfetto.dev
 
 Nothing is instrumented while no profile is active, so profiling costs nothing when off.
-Entering the first profile swaps `Function.apply` for a timed version, sets the engine's backward
-hook and wraps the public functions of the compiled modules under `tensorgrad._kernels`;
+Entering the first profile sets the forward hook of `Function.apply` and the engine's backward
+hook to timed versions and wraps the public functions of the compiled modules under `tensorgrad._kernels`;
 leaving the last one (normally or by an exception) puts everything back.
 
 Every op call, backward node and kernel call becomes one event. Events nest (a backward rule
@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from .autograd import engine as _engine
+from .autograd import function as _function
 from .autograd.function import Function
 from .tensor import Tensor
 
@@ -94,11 +95,11 @@ def _record(key: str, category: str, shapes: tuple, call: Any, args: tuple, kwar
 
 # What the timed versions call: the apply and backward hook found at install time (the plain ones,
 # or those of an active autograd.detect_anomaly, so that the two compose).
-_inner: list = [Function.__dict__["apply"].__func__, _engine.call_backward]
+_inner: list = [_function._apply, _engine.call_backward]
 
 
-def _timed_apply(cls: type, *args: Any, **kwargs: Any) -> Any:
-    return _record(cls.__name__, _FORWARD, _shapes(args), _inner[0], (cls, *args), kwargs)
+def _timed_apply(cls: type, args: tuple, kwargs: dict) -> Any:
+    return _record(cls.__name__, _FORWARD, _shapes(args), _inner[0], (cls, args, kwargs), {})
 
 
 def _timed_backward(node: Function, grads: list) -> Any:
@@ -138,9 +139,9 @@ def _kernel_modules() -> list:
 
 
 def _install() -> None:
-    _inner[0] = Function.__dict__["apply"].__func__
+    _inner[0] = _function._forward_hook or _function._apply
     _inner[1] = _engine._backward_hook or _engine.call_backward
-    _patch(Function, "apply", classmethod(_timed_apply))
+    _patch(_function, "_forward_hook", _timed_apply)
     _patch(_engine, "_backward_hook", _timed_backward)
     timed_by_id: dict = {}
     for module in _kernel_modules():

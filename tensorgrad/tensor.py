@@ -10,7 +10,12 @@ import numpy as np
 
 from . import dtypes
 
-_new = object.__new__
+try:
+    import cython
+except ImportError:  # uncompiled, without Cython installed
+    from types import SimpleNamespace
+
+    cython = SimpleNamespace(compiled=False)
 
 
 class Tensor:
@@ -19,18 +24,21 @@ class Tensor:
     Create tensors with `tensorgrad.tensor(...)` or the factories (`zeros`, `randn`, ...).
     """
 
-    # Class-level defaults: a new tensor only needs `_data` and `_vc` set, which keeps the
-    # per-op cost low. `_vc` is the version counter, a one-element list shared with views.
-    _requires_grad = False
-    _grad: Tensor | None = None
-    grad_fn: Any = None
-    _output_nr = 0
-    _hooks: dict | None = None
-    _retains_grad = False
-    # A view (basic indexing, reshape, permute, ...) remembers the tensor it views and the op
-    # that made it, so that an in-place write through the view also rebases the base's history.
-    _base: Tensor | None = None
-    _view_node: Any = None
+    # A new tensor only needs `_data` and `_vc` set, which keeps the per-op cost low: the other
+    # fields default to these values (class attributes here; compiled, the fields of tensor.pxd,
+    # which start as None, False and 0). `_vc` is the version counter, a one-element list shared
+    # with views. A view (basic indexing, reshape, permute, ...) remembers the tensor it views and
+    # the op that made it (`_base`, `_view_node`), so that an in-place write through the view also
+    # rebases the base's history.
+    if not cython.compiled:
+        _requires_grad = False
+        _grad: Tensor | None = None
+        grad_fn: Any = None
+        _output_nr = 0
+        _hooks: dict | None = None
+        _retains_grad = False
+        _base: Tensor | None = None
+        _view_node: Any = None
     __array_priority__ = 1000  # numpy defers to Tensor's reflected operators
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
@@ -75,7 +83,7 @@ class Tensor:
     @property
     def data(self) -> Tensor:
         """The same storage outside the graph (no version sharing, as PyTorch's `.data`)."""
-        out = _new(Tensor)
+        out = Tensor.__new__(Tensor)
         out._data = self._data
         out._vc = [0]
         return out
@@ -178,7 +186,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A new tensor sharing the data (and version counter), cut from the graph."""
-        out = _new(Tensor)
+        out = Tensor.__new__(Tensor)
         out._data = self._data
         out._vc = self._vc
         return out
@@ -643,7 +651,7 @@ def _output_hooks(t: Tensor) -> Any:
 
 def _wrap(array: np.ndarray) -> Tensor:
     """A new tensor around `array` (no copy, no checks): the fast path every op uses."""
-    t = _new(Tensor)
+    t = Tensor.__new__(Tensor)
     t._data = array
     t._vc = [0]
     return t

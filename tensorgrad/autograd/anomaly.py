@@ -11,10 +11,10 @@ line of user code that created the op (the full forward stack follows). Any othe
 backward rule gets that forward stack attached as a note.
 
 Nothing is instrumented while no `detect_anomaly` block is active, so it costs nothing when off:
-entering the first block swaps `Function.apply` for a checking version and sets the engine's
-backward hook; leaving the last one puts the previous ones back. The profiler swaps the same two
-things and each wraps whatever it finds, so the two compose when nested (in either order). The
-mode is process-wide, as in PyTorch; enter and leave the blocks in nested (LIFO) order.
+entering the first block sets the forward hook that `Function.apply` calls and the engine's
+backward hook to checking versions; leaving the last one puts the previous ones back. The profiler
+sets the same two hooks and each wraps whatever it finds, so the two compose when nested (in either
+order). The mode is process-wide, as in PyTorch; enter and leave the blocks in nested (LIFO) order.
 """
 
 from __future__ import annotations
@@ -30,12 +30,13 @@ from typing import Any
 import numpy as np
 
 from . import engine as _engine
+from . import function as _function
 from .function import Function
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _lock = threading.Lock()
 _active = [0]  # number of open detect_anomaly blocks (all threads)
-_saved: list = []  # (previous Function.apply descriptor, previous backward hook) per install
+_saved: list = []  # (previous forward hook, previous backward hook) per install
 _check_nan = [True]
 _in_backward = threading.local()  # depth of backward rules running in this thread
 
@@ -77,15 +78,15 @@ def is_anomaly_enabled() -> bool:
 
 
 def _install() -> None:
-    previous_apply = Function.__dict__["apply"]
+    previous_forward = _function._forward_hook
     previous_hook = _engine._backward_hook
-    inner_apply = previous_apply.__func__
+    inner_apply = _function._apply if previous_forward is None else previous_forward
     inner_backward = _engine.call_backward if previous_hook is None else previous_hook
 
-    def checked_apply(cls: type, *args: Any, **kwargs: Any) -> Any:
+    def checked_apply(cls: type, args: tuple, kwargs: dict) -> Any:
         stack = StackSummary.extract(walk_stack(sys._getframe(1)), lookup_lines=False)
         stack.reverse()
-        out = inner_apply(cls, *args, **kwargs)
+        out = inner_apply(cls, args, kwargs)
         _remember_stack(out, stack)
         # ops that a backward rule runs are checked as part of that rule, by checked_backward
         if _check_nan[0] and not getattr(_in_backward, "depth", 0):
@@ -105,14 +106,14 @@ def _install() -> None:
             _check_backward(node, grads, result)
         return result
 
-    _saved.append((previous_apply, previous_hook))
-    Function.apply = classmethod(checked_apply)  # type: ignore[method-assign,assignment]
+    _saved.append((previous_forward, previous_hook))
+    _function._forward_hook = checked_apply
     _engine._backward_hook = checked_backward
 
 
 def _uninstall() -> None:
-    previous_apply, previous_hook = _saved.pop()
-    Function.apply = previous_apply  # type: ignore[method-assign]
+    previous_forward, previous_hook = _saved.pop()
+    _function._forward_hook = previous_forward
     _engine._backward_hook = previous_hook
 
 

@@ -15,6 +15,13 @@ import numpy as np
 
 from .grad_mode import state as _grad_state
 
+try:
+    import cython
+except ImportError:  # uncompiled, without Cython installed
+    from types import SimpleNamespace
+
+    cython = SimpleNamespace(compiled=False)
+
 
 class _Released:
     """Marker for saved tensors that backward has already freed."""
@@ -32,14 +39,16 @@ _FREED_MESSAGE = (
 class Function:
     """Base class for differentiable operations; subclass it and call `MyOp.apply(*inputs)`."""
 
-    # Graph-node state, set by apply. Class-level defaults keep node creation cheap.
-    _edges: tuple = ()
-    _saved: Any = None
-    _out_shapes: tuple = ()
-    _out_dtype: Any = None  # dtype of the first output, shown by tensorgrad.viz
-    _non_differentiable: tuple = ()
-    _tensor_hooks: Any = None  # {output_nr: OutputHooks} for non-leaf tensors with hooks
-    needs_input_grad: tuple = ()
+    # Graph-node state, set by apply: class attributes here, the fields of function.pxd when
+    # compiled (which start as None; apply sets needs_input_grad on every node).
+    if not cython.compiled:
+        _edges: tuple = ()
+        _saved: Any = None
+        _out_shapes: tuple = ()
+        _out_dtype: Any = None  # dtype of the first output, shown by tensorgrad.viz
+        _non_differentiable: tuple = ()
+        _tensor_hooks: Any = None  # {output_nr: OutputHooks} for non-leaf tensors with hooks
+        needs_input_grad: tuple = ()
     materialize_grads = True
 
     @staticmethod
@@ -84,34 +93,50 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run forward and, when any input requires grad and grad mode is on, record the node."""
-        ctx = _new(cls)
-        if _grad_state.enabled:
-            needs = []
-            edges = []
-            record = False
-            for a in args:
-                if a.__class__ is Tensor or isinstance(a, Tensor):
-                    if a._requires_grad:
-                        record = True
-                        needs.append(True)
-                        fn = a.grad_fn
-                        edges.append(a if fn is None else (fn, a._output_nr))
-                        continue
-                needs.append(False)
-                edges.append(None)
-            if record:
-                ctx.needs_input_grad = tuple(needs)
-                _grad_state.enabled = False
-                try:
-                    out = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
-                finally:
-                    _grad_state.enabled = True
-                ctx._edges = tuple(edges)
-                return _record_outputs(ctx, out)
-        out = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
-        if ctx._saved is not None:
-            ctx._saved = None  # nothing will run backward: drop references at once
-        return out
+        if _forward_hook is not None:
+            return _forward_hook(cls, args, kwargs)
+        return _apply(cls, args, kwargs)
+
+
+# Set by tensorgrad.profiler while a profile is active: called as hook(cls, args, kwargs) instead
+# of `_apply` (Function's fields are fixed when compiled, so `apply` itself is not replaced).
+_forward_hook: Any = None
+
+
+_NO_GRADS: tuple = ()
+
+
+def _apply(cls: type, args: tuple, kwargs: dict) -> Any:
+    ctx = Function.__new__(cls)
+    if _grad_state.enabled:
+        needs = []
+        edges = []
+        record = False
+        for a in args:
+            if isinstance(a, Tensor):
+                t = a
+                if t._requires_grad:
+                    record = True
+                    needs.append(True)
+                    fn = t.grad_fn
+                    edges.append(t if fn is None else (fn, t._output_nr))
+                    continue
+            needs.append(False)
+            edges.append(None)
+        if record:
+            ctx.needs_input_grad = tuple(needs)
+            _grad_state.enabled = False
+            try:
+                out = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
+            finally:
+                _grad_state.enabled = True
+            ctx._edges = tuple(edges)
+            return _record_outputs(ctx, out)
+    ctx.needs_input_grad = _NO_GRADS
+    out = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
+    if ctx._saved is not None:
+        ctx._saved = None  # nothing will run backward: drop references at once
+    return out
 
 
 def _record_outputs(ctx: Function, out: Any) -> Any:
@@ -119,18 +144,19 @@ def _record_outputs(ctx: Function, out: Any) -> Any:
     non_diff = ctx._non_differentiable
     if out.__class__ is Tensor and not non_diff:
         # the common case, kept short: one plain output
-        if out.grad_fn is not None or out._requires_grad:
+        t = out
+        if t.grad_fn is not None or t._requires_grad:
             _raise_graph_output(ctx)
-        data = out._data
+        data = t._data
         ctx._out_shapes = (data.shape,)
         dtype = ctx._out_dtype = data.dtype
         if dtype.kind == "f":
-            out._requires_grad = True
-            out.grad_fn = ctx
+            t._requires_grad = True
+            t.grad_fn = ctx
         saved = ctx._saved
         if saved is not None:
-            ctx._saved = _pack_all(ctx, saved, (out,))
-        return out
+            ctx._saved = _pack_all(ctx, saved, (t,))
+        return t
     if out.__class__ is Tensor:
         outputs: tuple = (out,)
     elif isinstance(out, tuple):
@@ -143,12 +169,13 @@ def _record_outputs(ctx: Function, out: Any) -> Any:
             f"got {type(out).__name__}"
         )
     shapes = []
-    for nr, t in enumerate(outputs):
-        if not isinstance(t, Tensor):
+    for nr, item in enumerate(outputs):
+        if not isinstance(item, Tensor):
             raise TypeError(
-                f"{type(ctx).__name__}.forward returned a {type(t).__name__} at position {nr}; "
+                f"{type(ctx).__name__}.forward returned a {type(item).__name__} at position {nr}; "
                 "expected Tensors"
             )
+        t = item
         shapes.append(t._data.shape)
         if non_diff and _contains(non_diff, t):
             continue
@@ -182,12 +209,13 @@ def _pack_all(ctx: Function, saved: tuple, outputs: tuple) -> tuple:
     at the node through grad_fn, and that reference cycle would outlive backward.
     """
     packed = []
-    for t in saved:
-        if t is None:
+    for item in saved:
+        if item is None:
             packed.append(None)
             continue
-        if not isinstance(t, Tensor):
-            raise TypeError(f"save_for_backward accepts Tensors or None, got {type(t).__name__}")
+        if not isinstance(item, Tensor):
+            raise TypeError(f"save_for_backward accepts Tensors or None, got {type(item).__name__}")
+        t = item
         vc = t._vc
         nr = -1
         if t.grad_fn is ctx:
@@ -292,7 +320,5 @@ class _OnceDifferentiableError(Function):
             "again (a second derivative through it is not supported)."
         )
 
-
-_new = object.__new__
 
 from ..tensor import Tensor, _wrap  # noqa: E402  (tensor.py needs Function defined first)

@@ -1,0 +1,30 @@
+# The fields of Function, and the types of the recording helpers' locals, when function.py is
+# compiled (see tensor.pxd): a node's bookkeeping then costs C struct accesses.
+cimport cython
+
+from tensorgrad.tensor cimport Tensor
+
+
+cdef class Function:
+    cdef public tuple _edges
+    cdef public object _saved
+    cdef public tuple _out_shapes
+    cdef public object _out_dtype
+    cdef public object _non_differentiable
+    cdef public object _tensor_hooks
+    cdef public object needs_input_grad
+    cdef dict __dict__
+    cdef object __weakref__
+
+
+@cython.locals(ctx=Function, t=Tensor, fn=object, record=bint)
+cpdef object _apply(type cls, tuple args, dict kwargs)
+
+@cython.locals(t=Tensor, data=object, nr=Py_ssize_t)
+cpdef object _record_outputs(Function ctx, object out)
+
+@cython.locals(t=Tensor, nr=Py_ssize_t, i=Py_ssize_t)
+cpdef tuple _pack_all(Function ctx, tuple saved, tuple outputs)
+
+@cython.locals(out=Tensor, nr=Py_ssize_t)
+cpdef tuple _unpack_all(Function ctx, tuple saved)
