@@ -1,6 +1,6 @@
 """The Python layer's hot modules are compiled by setup.py (PYTHON_MODULES): check that they are,
-and that no compiled module is older than the source it was built from (a stale one would run
-code that is no longer in the tree)."""
+and that no compiled module is older than the sources it was built from, the .py and the .pxd
+beside it that types it (a stale one would run code that is no longer in the tree)."""
 
 import ast
 import importlib
@@ -33,6 +33,9 @@ def test_compiled_module_is_built_from_its_current_source(path):
         assert not compiled, f"{module.__file__} is compiled although TENSORGRAD_PURE_PYTHON=1"
         return
     assert compiled, f"{path} is not compiled: build with `python setup.py build_ext --inplace`"
-    assert os.path.getmtime(module.__file__) >= source.stat().st_mtime, (
-        f"{module.__file__} is older than {path}: rebuild with `python setup.py build_ext --inplace`"
-    )
+    for src in (source, source.with_suffix(".pxd")):
+        if src.exists():
+            assert os.path.getmtime(module.__file__) >= src.stat().st_mtime, (
+                f"{module.__file__} is older than {src.name}: rebuild with "
+                "`python setup.py build_ext --inplace`"
+            )
