@@ -526,7 +526,6 @@ REDUCTIONS = {
 def reduction_cases() -> list:
     cases = []
     for op, (call, ref) in REDUCTIONS.items():
-        op_re = "(std|var)" if op == "std" else op  # std's errors come from var, which it calls
         for name in ("float32", "flipped", "step2", "transposed", "broadcast", "special"):
             a = inputs()[name]
             dim = 0 if a.ndim == 1 else (1, 0)
@@ -541,19 +540,19 @@ def reduction_cases() -> list:
             Case(
                 f"{op} dim out of range",
                 lambda m, c=call: c(m, t(m, X), 2, False),
-                raises(IndexError, f"{op_re}.*range"),
+                raises(IndexError, f"{op}.*range"),
             ),
             Case(
                 f"{op} dim -3",
                 lambda m, c=call: c(m, t(m, X), -3, False),
-                raises(IndexError, f"{op_re}.*range"),
+                raises(IndexError, f"{op}.*range"),
             ),
-            Case(f"{op} float dim", lambda m, c=call: c(m, t(m, X), 0.5, False), raises(TypeError, op_re)),
-            Case(f"{op} string dim", lambda m, c=call: c(m, t(m, X), "a", False), raises(TypeError, op_re)),
+            Case(f"{op} float dim", lambda m, c=call: c(m, t(m, X), 0.5, False), raises(TypeError, op)),
+            Case(f"{op} string dim", lambda m, c=call: c(m, t(m, X), "a", False), raises(TypeError, op)),
             Case(
                 f"{op} repeated dim",
                 lambda m, c=call: c(m, t(m, X), (0, 0), False),
-                raises(RuntimeError, f"{op_re}.*multiple"),
+                raises(RuntimeError, f"{op}.*multiple"),
             ),
             Case(
                 f"{op} 0-d dim 0",
@@ -563,7 +562,7 @@ def reduction_cases() -> list:
             Case(
                 f"{op} 0-d dim 1",
                 lambda m, c=call: c(m, t(m, 1.5), 1, False),
-                raises(IndexError, f"{op_re}.*range"),
+                raises(IndexError, f"{op}.*range"),
             ),
             Case(
                 f"{op} keepdim (3,4) dim 1",
@@ -573,7 +572,7 @@ def reduction_cases() -> list:
         ]
         if op in ("var", "std", "mean", "logsumexp"):
             cases.append(
-                Case(f"{op} int input", lambda m, c=call: c(m, t(m, I), 0, False), raises(DTYPE_ERROR, op_re))
+                Case(f"{op} int input", lambda m, c=call: c(m, t(m, I), 0, False), raises(DTYPE_ERROR, op))
             )
         if op == "amax":
             cases.append(
@@ -644,9 +643,7 @@ def reduction_cases() -> list:
             gives(np.log(np_softmax(X[:, ::2], 0))),
         ),
         Case("var correction > count", lambda m: m.var(t(m, V), correction=5), gives(np.inf)),
-        Case(
-            "std unbiased string", lambda m: m.std(t(m, X), 0, unbiased="yes"), raises(TypeError, "std|var")
-        ),
+        Case("std unbiased string", lambda m: m.std(t(m, X), 0, unbiased="yes"), raises(TypeError, "std")),
     ]
     return cases
 

@@ -217,7 +217,7 @@ CASES = [
         "std-int",
         lambda: tg.tensor([1, 2]).std(),
         TypeError,
-        "var: expected a floating point tensor, got dtype int64",
+        "std: expected a floating point tensor, got dtype int64",
     ),
     # -- matmul --
     (

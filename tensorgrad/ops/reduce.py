@@ -282,11 +282,16 @@ def var(
     correction: Any = None,
 ) -> Tensor:
     """Variance over `dim` with Bessel's correction by default (correction=1)."""
+    return _variance(input, dim, unbiased, keepdim, correction, "var")
+
+
+def _variance(input: Tensor, dim: Any, unbiased: Any, keepdim: bool, correction: Any, op: str) -> Tensor:
+    """var's arguments checked in the name of `op` (var or std, whose errors name itself)."""
     if isinstance(dim, bool):  # var(x, False): the old positional `unbiased`
         dim, unbiased = None, dim
-    require_float(input, "var")
-    c = _correction(unbiased, correction, "var")
-    return Var.apply(input, dims_of(dim, input._data.ndim, "var"), bool(keepdim), c)
+    require_float(input, op)
+    c = _correction(unbiased, correction, op)
+    return Var.apply(input, dims_of(dim, input._data.ndim, op), bool(keepdim), c)
 
 
 class Var(Function):
@@ -320,9 +325,7 @@ def std(
     correction: Any = None,
 ) -> Tensor:
     """Standard deviation: sqrt(var)."""
-    if isinstance(dim, bool):
-        dim, unbiased = None, dim
-    return sqrt(var(input, dim, unbiased, keepdim, correction=correction))
+    return sqrt(_variance(input, dim, unbiased, keepdim, correction, "std"))
 
 
 # ---- logsumexp, softmax, log_softmax ------------------------------------------------------------
