@@ -412,6 +412,8 @@ CASES = [
         + esc(" (got float)"),
     ),
     ("index-string", lambda: x23()["a"], IndexError, "index: only integers.*\\(got str\\)"),
+    ("index-negative-step", lambda: x23()[:, ::-1], ValueError, "index: step must be greater than zero.*-1"),
+    ("index-zero-step", lambda: x23()[::0], ValueError, "index: step must be greater than zero.*0"),
     (
         "index-mask-shape",
         lambda: x23()[tg.tensor([True, False, True])],

@@ -24,7 +24,11 @@ def _index_part(part: Any) -> Any:
         return arr.astype(np.int64) if arr.size == 0 else arr
     if isinstance(part, np.ndarray) or part is None or part is Ellipsis:
         return part
-    if isinstance(part, (slice, int, np.integer)) and not isinstance(part, bool):
+    if isinstance(part, slice):
+        if part.step is not None and part.step <= 0:  # PyTorch has no negative strides
+            raise ValueError(f"index: step must be greater than zero, got slice step {part.step}")
+        return part
+    if isinstance(part, (int, np.integer)) and not isinstance(part, bool):
         return part
     if isinstance(part, bool):
         return part
