@@ -165,6 +165,15 @@ def test_from_numpy_shares_memory_both_ways():
     np.testing.assert_array_equal(a, [11.0, 21.0, 4.0])
 
 
+def test_numpy_refuses_a_tensor_that_requires_grad_as_pytorch_does():
+    t = tg.tensor([1.0, 2.0], requires_grad=True)
+    for convert in (lambda: t.numpy(), lambda: np.asarray(t), lambda: np.array(t)):
+        with pytest.raises(RuntimeError, match="Can't call numpy\\(\\) on Tensor that requires grad"):
+            convert()
+    np.testing.assert_array_equal(np.asarray(t.detach()), [1.0, 2.0])
+    np.testing.assert_array_equal(t.detach().numpy(), [1.0, 2.0])
+
+
 def test_tensor_copies_its_input():
     a = np.array([1.0, 2.0])
     t = tg.tensor(a)
