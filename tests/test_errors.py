@@ -103,7 +103,7 @@ CASES = [
     (
         "where-condition-dtype",
         lambda: tg.where(tg.tensor([1, 0]), x4()[:2], 0.0),
-        TypeError,
+        RuntimeError,
         "where: condition must be a bool tensor, got dtype int64",
     ),
     (
@@ -115,7 +115,7 @@ CASES = [
     (
         "masked_fill-mask-dtype",
         lambda: tg.masked_fill(x23(), tg.tensor([1, 0, 1]), 0.0),
-        TypeError,
+        RuntimeError,
         "masked_fill: mask must be a bool tensor, got dtype int64",
     ),
     (
@@ -138,17 +138,17 @@ CASES = [
         "clamp: min must be a number or a Tensor, got str",
     ),
     ("exp-list", lambda: tg.exp([1.0]), TypeError, "exp: expected a Tensor, got list"),
-    ("neg-bool", lambda: -tg.tensor([True]), TypeError, "neg: negation of a bool tensor"),
+    ("neg-bool", lambda: -tg.tensor([True]), RuntimeError, "neg: negation of a bool tensor"),
     (
         "sub-bool",
         lambda: tg.tensor([True]) - 1,
-        TypeError,
+        RuntimeError,
         "sub: subtraction, the `-` operator, with a bool tensor",
     ),
     (
         "logical_not-float",
         lambda: ~x4(),
-        TypeError,
+        RuntimeError,
         "bitwise_not: expected a bool or integer tensor, got dtype float32",
     ),
     # -- reductions --
@@ -198,13 +198,13 @@ CASES = [
     (
         "log_softmax-int",
         lambda: tg.tensor([1, 2]).log_softmax(0),
-        TypeError,
+        RuntimeError,
         "log_softmax: expected a floating point tensor, got dtype int64",
     ),
     (
         "logsumexp-int",
         lambda: tg.logsumexp(tg.tensor([1, 2]), 0),
-        TypeError,
+        RuntimeError,
         "logsumexp: expected a floating point tensor, got dtype int64",
     ),
     (
@@ -216,7 +216,7 @@ CASES = [
     (
         "std-int",
         lambda: tg.tensor([1, 2]).std(),
-        TypeError,
+        RuntimeError,
         "std: expected a floating point tensor, got dtype int64",
     ),
     # -- matmul --
@@ -447,8 +447,8 @@ CASES = [
     (
         "gather-dtype",
         lambda: tg.gather(x23(), 1, tg.tensor([[0.0]])),
-        TypeError,
-        "gather: index must be an int64 tensor, got float32",
+        RuntimeError,
+        "gather: index must be an int64 tensor, got dtype float32",
     ),
     (
         "gather-ndim",

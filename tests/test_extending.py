@@ -315,7 +315,7 @@ def test_third_derivatives_through_the_fused_backward():
 
 def test_ops_reject_integer_input_and_keep_float_dtypes():
     for op in (tg.nn.functional.silu, tg.nn.functional.softplus):
-        with pytest.raises(TypeError, match="expected a floating point tensor"):
+        with pytest.raises(RuntimeError, match="expected a floating point tensor"):
             op(tg.tensor([1, 2]))
         for dtype in (tg.float32, tg.float64):
             assert op(tg.ones(3, dtype=dtype)).dtype == dtype

@@ -645,8 +645,10 @@ def test_embedding_errors():
         F.embedding(tg.tensor([0, 5]), w)
     with pytest.raises(IndexError, match="index -1"):
         F.embedding(tg.tensor([-1]), w)
-    with pytest.raises(TypeError, match="int64"):
+    with pytest.raises(RuntimeError, match="int64.*got dtype float32"):
         F.embedding(tg.tensor([0.0]), w)
+    with pytest.raises(TypeError, match="int64 Tensor of indices, got list"):
+        F.embedding([0], w)
 
 
 def test_embedding_padding_idx_gets_no_gradient_and_repeats_accumulate():

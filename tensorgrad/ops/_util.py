@@ -62,8 +62,9 @@ def broadcast_shapes(a: tuple, b: tuple, op: str) -> tuple:
 
 
 def require_float(t: Tensor, op: str) -> None:
+    """RuntimeError unless t is floating point (PyTorch raises RuntimeError for an op's dtype)."""
     if t._data.dtype.kind != "f":
-        raise TypeError(f"{op}: expected a floating point tensor, got dtype {t._data.dtype}")
+        raise RuntimeError(f"{op}: expected a floating point tensor, got dtype {t._data.dtype}")
 
 
 from .creation import tensor  # noqa: E402

@@ -129,7 +129,7 @@ def _float_dtype(dtype: Any, op: str) -> np.dtype:
 def _random_dtype(dtype: Any, op: str) -> np.dtype:
     d = _float_dtype(dtype, op)
     if d.kind != "f":
-        raise TypeError(f"{op}: dtype must be a floating point type, got {d}")
+        raise RuntimeError(f"{op}: dtype must be a floating point type, got {d}")
     return d
 
 

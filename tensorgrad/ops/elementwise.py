@@ -290,7 +290,7 @@ class Neg(Function):
         if d is _F32 or d is _F64:
             return _wrap(_k.neg_forward(x))
         if d.kind == "b":
-            raise TypeError("neg: negation of a bool tensor is not supported; use ~ or logical_not")
+            raise RuntimeError("neg: negation of a bool tensor is not supported; use ~ or logical_not")
         return _wrap(np.negative(x))
 
     @staticmethod
@@ -348,7 +348,7 @@ def rsub(input: Tensor, other: Any) -> Tensor:
 
 def _check_no_bool(a: Tensor, b: Any, op: str) -> None:
     if a._data.dtype.kind == "b" or (isinstance(b, Tensor) and b._data.dtype.kind == "b"):
-        raise TypeError(
+        raise RuntimeError(
             f"{op}: subtraction, the `-` operator, with a bool tensor is not supported (as in "
             "PyTorch); use ~ (logical_not), or convert with .long() first"
         )
@@ -867,7 +867,7 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     """Elements of `input` where `condition` is true, else of `other` (broadcasting all three)."""
     cond = to_tensor(condition, "where")
     if cond._data.dtype != np.bool_:
-        raise TypeError(f"where: condition must be a bool tensor, got dtype {cond._data.dtype}")
+        raise RuntimeError(f"where: condition must be a bool tensor, got dtype {cond._data.dtype}")
     like = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
     a = to_tensor(input, "where", like)
     b = to_tensor(other, "where", like)
@@ -879,7 +879,7 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
     """`input` with `value` written where the bool `mask` (broadcast to input's shape) is true."""
     m = to_tensor(mask, "masked_fill")
     if m._data.dtype != np.bool_:
-        raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m._data.dtype}")
+        raise RuntimeError(f"masked_fill: mask must be a bool tensor, got dtype {m._data.dtype}")
     if broadcast_shapes(input.shape, m.shape, "masked_fill") != input.shape:
         raise RuntimeError(
             f"masked_fill: mask of shape {list(m.shape)} cannot be broadcast to the input's "
@@ -971,7 +971,7 @@ def _logical(ufunc: Any, a: Any, b: Any, op: str) -> Tensor:
     a, b = _scalar_or_tensor(a, b, op)
     for t in (a, b):
         if isinstance(t, Tensor) and t._data.dtype.kind not in "bi":
-            raise TypeError(f"{op}: expected bool or integer tensors, got dtype {t._data.dtype}")
+            raise RuntimeError(f"{op}: expected bool or integer tensors, got dtype {t._data.dtype}")
     y = b._data if isinstance(b, Tensor) else b
     return _wrap(ufunc(a._data, y))
 
@@ -1003,7 +1003,7 @@ def logical_not(input: Tensor) -> Tensor:
         return _wrap(np.logical_not(input._data))
     if input._data.dtype.kind == "i":
         return _wrap(np.invert(input._data))
-    raise TypeError(f"bitwise_not: expected a bool or integer tensor, got dtype {input._data.dtype}")
+    raise RuntimeError(f"bitwise_not: expected a bool or integer tensor, got dtype {input._data.dtype}")
 
 
 def sign(input: Tensor) -> Tensor:

@@ -75,11 +75,10 @@ def embedding(
 ) -> Tensor:
     """weight[input]: one row of `weight` per index; the row at padding_idx gets no gradient."""
     op = "embedding"
-    if not isinstance(input, Tensor) or input._data.dtype != np.int64:
-        raise TypeError(
-            f"{op}: expected an int64 Tensor of indices, got "
-            f"{input._data.dtype if isinstance(input, Tensor) else type(input).__name__}"
-        )
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: expected an int64 Tensor of indices, got {type(input).__name__}")
+    if input._data.dtype != np.int64:
+        raise RuntimeError(f"{op}: expected an int64 Tensor of indices, got dtype {input._data.dtype}")
     if not isinstance(weight, Tensor) or weight._data.ndim != 2 or weight._data.dtype.kind != "f":
         raise TypeError(f"{op}: weight must be a 2-D floating point Tensor")
     if sparse:

@@ -194,9 +194,10 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """out[i][j] = input[index[i][j]][j] for dim=0 (and so on), as torch.gather."""
     nd = input._data.ndim
     d = normalize_dim(dim, nd, "gather")
-    if not isinstance(index, Tensor) or index._data.dtype != np.int64:
-        got = index._data.dtype if isinstance(index, Tensor) else type(index).__name__
-        raise TypeError(f"gather: index must be an int64 tensor, got {got}")
+    if not isinstance(index, Tensor):
+        raise TypeError(f"gather: index must be an int64 tensor, got {type(index).__name__}")
+    if index._data.dtype != np.int64:
+        raise RuntimeError(f"gather: index must be an int64 tensor, got dtype {index._data.dtype}")
     idx = index._data
     if idx.ndim != nd:
         raise RuntimeError(

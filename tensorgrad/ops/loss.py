@@ -32,7 +32,7 @@ def _check_float(t: Any, name: str, op: str) -> None:
     if not isinstance(t, Tensor):
         raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__}")
     if t._data.dtype.kind != "f":
-        raise TypeError(f"{op}: {name} must be a floating point tensor, got dtype {t._data.dtype}")
+        raise RuntimeError(f"{op}: {name} must be a floating point tensor, got dtype {t._data.dtype}")
 
 
 def _reduce(losses: Tensor, reduction: str) -> Tensor:

@@ -96,6 +96,13 @@ class BatchNorm(Function):
         return dx, dw, db, None, None, None
 
 
+def _check_input(input: Any, op: str) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: expected a Tensor input, got {type(input).__name__}")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"{op}: expected a floating point input, got dtype {input._data.dtype}")
+
+
 def batch_norm(
     input: Any,
     running_mean: Tensor | None,
@@ -113,8 +120,7 @@ def batch_norm(
     Otherwise the running stats are used.
     """
     op = "batch_norm"
-    if not isinstance(input, Tensor) or input._data.dtype.kind != "f":
-        raise TypeError(f"{op}: expected a floating point Tensor input, got {type(input).__name__}")
+    _check_input(input, op)
     xa = input._data
     if xa.ndim < 2:
         raise ValueError(f"{op}: expected an input of shape (N, C, ...), got shape {list(xa.shape)}")
@@ -209,8 +215,7 @@ def layer_norm(
 ) -> Tensor:
     """Normalise over the last len(normalized_shape) dims, then apply weight and bias elementwise."""
     op = "layer_norm"
-    if not isinstance(input, Tensor) or input._data.dtype.kind != "f":
-        raise TypeError(f"{op}: expected a floating point Tensor input, got {type(input).__name__}")
+    _check_input(input, op)
     shape = (
         (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
     )
