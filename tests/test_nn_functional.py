@@ -99,7 +99,10 @@ def np_batch_norm(x, w, b, eps=1e-5):
     return y * w.reshape(shape) + b.reshape(shape)
 
 
-def np_pad(x, pad, value=0.0):
+NUMPY_PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def np_pad(x, pad, mode="constant", value=0.0):
     widths = [(0, 0)] * x.ndim
     index = [slice(None)] * x.ndim
     for i in range(len(pad) // 2):
@@ -107,6 +110,8 @@ def np_pad(x, pad, value=0.0):
         lo, hi = pad[2 * i], pad[2 * i + 1]
         widths[d] = (max(lo, 0), max(hi, 0))
         index[d] = slice(max(-lo, 0), x.shape[d] - max(-hi, 0))
+    if mode != "constant":
+        return np.pad(x, widths, mode=NUMPY_PAD_MODES[mode])
     return np.pad(x[tuple(index)], widths, constant_values=value)
 
 
@@ -258,6 +263,12 @@ def pad_samples(rng):
         Sample((randn(rng, 2, 3, 2),), {"pad": (1, 0, 0, 2), "value": 1.5}, "two-dims"),
         Sample((randn(rng, 2, 4),), {"pad": (-1, 1, 1, -1)}, "crop"),
         Sample((noncontiguous(randn(rng, 2, 3)),), {"pad": (0, 1, 1, 1)}, "noncontig"),
+        Sample((randn(rng, 2, 4),), {"pad": (3, 2), "mode": "reflect"}, "reflect"),
+        Sample((randn(rng, 2, 3, 3),), {"pad": (1, 2, 2, 0), "mode": "reflect"}, "reflect-two-dims"),
+        Sample((randn(rng, 3, 2),), {"pad": (4, 1), "mode": "replicate"}, "replicate"),
+        Sample((noncontiguous(randn(rng, 2, 3)),), {"pad": (1, 1, 2, 1), "mode": "replicate"}, "edge-nc"),
+        Sample((randn(rng, 2, 3),), {"pad": (3, 2), "mode": "circular"}, "circular"),
+        Sample((randn(rng, 1, 2, 3),), {"pad": (1, 0, 2, 2), "mode": "circular"}, "circular-two-dims"),
     ]
 
 
@@ -666,8 +677,22 @@ def test_embedding_max_norm_renormalises_looked_up_rows_in_place():
 def test_pad_errors():
     with pytest.raises(ValueError, match="padding length"):
         F.pad(tg.randn(2), (1, 1, 1, 1))
-    with pytest.raises(NotImplementedError, match="constant"):
-        F.pad(tg.randn(2, 2), (1, 1), mode="reflect")
+    with pytest.raises(NotImplementedError, match="unrecognised padding mode 'mirror'"):
+        F.pad(tg.randn(2, 2), (1, 1), mode="mirror")
+    with pytest.raises(RuntimeError, match="reflect padding \\(2, 0\\) of dim 1 must be at most 1 for its"):
+        F.pad(tg.randn(2, 2), (2, 0), mode="reflect")
+    with pytest.raises(RuntimeError, match="circular padding \\(0, 3\\) of dim 1 must be at most 2"):
+        F.pad(tg.randn(2, 2), (0, 3), mode="circular")
+    with pytest.raises(RuntimeError, match="replicate padding \\(-1, 1\\) of dim 1 must be non-negative"):
+        F.pad(tg.randn(2, 2), (-1, 1), mode="replicate")
+    with pytest.raises(ValueError, match="doesn't take in value"):
+        F.pad(tg.randn(2, 2), (1, 1), mode="reflect", value=1.0)
+
+
+def test_replicate_padding_accumulates_the_edge_gradients():
+    x = tg.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+    F.pad(x, (2, 1), mode="replicate").sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[3.0, 1.0, 2.0]])
 
 
 def test_sdpa_bool_mask_true_means_attend_and_causal_conflict():

@@ -213,13 +213,17 @@ def binary_cross_entropy_with_logits(
 # ---- padding ---------------------------------------------------------------------------------------
 
 
+_PAD_MODES = ("constant", "reflect", "replicate", "circular")
+
+
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
     """Pad the last len(pad) // 2 dims: pad = (last_left, last_right, 2nd_last_left, ...).
 
-    Negative amounts crop. Only mode="constant" is supported.
+    mode "constant" fills with `value` (negative amounts crop); "reflect" mirrors the input without
+    repeating its edge, "replicate" repeats the edge, "circular" wraps around, as in PyTorch.
     """
-    if mode != "constant":
-        raise NotImplementedError(f"pad: only mode='constant' is supported, got {mode!r}")
+    if mode not in _PAD_MODES:
+        raise NotImplementedError(f"pad: unrecognised padding mode {mode!r}; expected one of {_PAD_MODES}")
     if not isinstance(input, Tensor):
         raise TypeError(f"pad: expected a Tensor, got {type(input).__name__}")
     amounts = tuple(int(p) for p in pad)
@@ -228,6 +232,10 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         raise ValueError(
             f"pad: padding length must be even and at most twice the input's dims ({nd}), got {len(amounts)}"
         )
+    if mode != "constant":
+        if value is not None:
+            raise ValueError(f'pad: padding mode "{mode}" doesn\'t take in value argument')
+        return _pad_from_input(input, amounts, mode)
     fill = 0.0 if value is None else value
     out = input
     for i in range(len(amounts) // 2):
@@ -250,6 +258,37 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
             pieces.append(_constant_like(out, dim, after, fill))
         if len(pieces) > 1:
             out = cat(pieces, dim)
+    return out
+
+
+def _pad_from_input(input: Tensor, amounts: tuple, mode: str) -> Tensor:
+    """reflect/replicate/circular: each padded dim gathers its values from input positions, so the
+    gradient flows back (and accumulates) through indexing."""
+    out = input
+    for i in range(len(amounts) // 2):
+        dim = input.ndim - 1 - i
+        before, after = amounts[2 * i], amounts[2 * i + 1]
+        size = out.shape[dim]
+        if min(before, after) < 0:
+            raise RuntimeError(f"pad: {mode} padding ({before}, {after}) of dim {dim} must be non-negative")
+        if size == 0:
+            raise RuntimeError(f"pad: {mode} padding needs a non-empty dim {dim}")
+        limit = {"reflect": size - 1, "circular": size}.get(mode)  # reflect does not repeat the edge
+        if limit is not None and max(before, after) > limit:
+            raise RuntimeError(
+                f"pad: {mode} padding ({before}, {after}) of dim {dim} must be at most {limit} "
+                f"for its size {size}"
+            )
+        positions = np.arange(-before, size + after)
+        if mode == "replicate":
+            source = np.clip(positions, 0, size - 1)
+        elif mode == "circular":
+            source = positions % size
+        else:
+            period = 2 * (size - 1) if size > 1 else 1
+            source = np.abs(positions) % period
+            source = np.where(source >= size, period - source, source)
+        out = out[(slice(None),) * dim + (_wrap(source.astype(np.int64)),)]
     return out
 
 
