@@ -110,7 +110,8 @@ cdef void _im2col(const real* x, real* col, const Geometry* g) noexcept nogil:
         valid_range(g.H, yoff, g.sh, g.oh, &ylo, &yhi)
         dst = col + r * g.L
         src = x + c * g.H * g.W
-        if ylo >= yhi:
+        if ylo >= yhi or xlo >= xhi:
+            # the tap reads only padding (the span copy below would read outside the input)
             memset(dst, 0, g.L * sizeof(real))
             continue
         if ylo > 0:
@@ -156,7 +157,7 @@ cdef void _col2im(real* col, real* gx, const Geometry* g) noexcept nogil:
         valid_range(g.H, yoff, g.sh, g.oh, &ylo, &yhi)
         src = col + r * g.L
         dst = gx + c * g.H * g.W
-        if ylo >= yhi:
+        if ylo >= yhi or xlo >= xhi:
             continue
         if g.rows_contiguous:
             # zero the entries that belong to padding, then add all valid rows as one span

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tensorgrad as tg
+from tensorgrad._kernels import conv as conv_kernels
 from tensorgrad._kernels import threads
 from tensorgrad.autograd import grad, gradcheck
 from tensorgrad.ops.conv import conv2d
@@ -142,6 +143,7 @@ CONV_CASES = [
     ((16, 8, 14, 14), (8, 4, 3, 3), dict(padding=1, groups=2)),  # groups, threads
     ((32, 4, 15, 15), (8, 4, 3, 3), dict(stride=2, padding=1)),  # strided, threads
     ((2, 16, 12, 12), (32, 16, 3, 3), dict(padding=1)),  # big per-sample gemm: OpenBLAS threads
+    ((2, 2, 3, 2), (3, 2, 1, 2), dict(padding=(0, 3), dilation=(1, 6))),  # a tap sees only padding
 ]
 
 
@@ -206,6 +208,21 @@ def test_conv2d_computes_only_the_grads_needed():
     assert x.grad is None and b.grad is None
     _, _, rgw, _ = conv2d_ref(_np(x), _np(w), _np(b), gy=np.ones((2, 4, 4, 4)))
     np.testing.assert_allclose(_np(w.grad), rgw)
+
+
+def test_conv2d_tap_in_padding_writes_nothing_past_the_grad_input():
+    """Stride 1 with oW == W copies a tap's rows as one span; a tap that sees only padding once
+    got a span shifted past the plane, and col2im added 0.0 there. The -0.0 after the buffer
+    turns into +0.0 if anything is added to it (ASan reports the matching read in im2col)."""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((1, 1, 3, 2))
+    w = rng.standard_normal((1, 1, 1, 2))
+    gy = rng.standard_normal((1, 1, 3, 2))
+    backing = np.full(x.size + 8, -0.0)
+    gx = backing[: x.size].reshape(x.shape)
+    conv_kernels.conv2d_backward(gy, x, w, gx, None, None, 1, 1, 0, 3, 1, 6, 1)
+    assert np.signbit(backing[x.size :]).all()
+    np.testing.assert_allclose(gx, conv2d_ref(x, w, None, padding=(0, 3), dilation=(1, 6), gy=gy)[1])
 
 
 def test_conv2d_empty_batch():
@@ -308,15 +325,19 @@ def test_conv2d_random_arguments_match_reference_or_raise(
     n, groups, cg, og, h, w, kh, kw, stride, padding, dilation
 ):
     rng = np.random.default_rng(6)
-    x = tg.tensor(rng.standard_normal((n, groups * cg, h, w)))
-    wt = tg.tensor(rng.standard_normal((groups * og, cg, kh, kw)))
+    x = tg.tensor(rng.standard_normal((n, groups * cg, h, w)), requires_grad=True)
+    wt = tg.tensor(rng.standard_normal((groups * og, cg, kh, kw)), requires_grad=True)
     try:
         y = conv2d(x, wt, None, stride, padding, dilation, groups)
     except RuntimeError as e:
         assert "conv2d" in str(e)
         return
-    ref = conv2d_ref(_np(x), _np(wt), None, stride, padding, dilation, groups)
-    np.testing.assert_allclose(_np(y), ref, rtol=1e-10, atol=1e-10)
+    gy = rng.standard_normal(y.shape)
+    y.backward(tg.tensor(gy))
+    ry, rgx, rgw, _ = conv2d_ref(_np(x), _np(wt), None, stride, padding, dilation, groups, gy=gy)
+    np.testing.assert_allclose(_np(y), ry, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(_np(x.grad), rgx, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(_np(wt.grad), rgw, rtol=1e-10, atol=1e-10)
 
 
 # ---- max_pool2d -----------------------------------------------------------------------------------
