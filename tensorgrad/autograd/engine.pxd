@@ -2,6 +2,8 @@
 # are read as C structs.
 cimport cython
 
+from tensorgrad.autograd.grad_mode cimport _set_enabled, is_grad_enabled
+
 from tensorgrad.autograd.function cimport Function
 from tensorgrad.tensor cimport Tensor
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .function import _RELEASED, Function
-from .grad_mode import state as _grad_state
+from .grad_mode import _set_enabled, is_grad_enabled
 
 # Set by tensorgrad.profiler while a profile is active: called as hook(node, grads) instead of the
 # node's backward. Read once per run_backward, so it costs one local test per node when unset.
@@ -93,8 +93,8 @@ def run_backward(
             ready.append(r)
 
     hook = _backward_hook
-    previous_mode = _grad_state.enabled
-    _grad_state.enabled = create_graph
+    previous_mode = is_grad_enabled()
+    _set_enabled(create_graph)
     try:
         while ready:
             node = ready.pop()
@@ -161,7 +161,7 @@ def run_backward(
         if held:
             _deliver_held(held, captured, inputs)
     finally:
-        _grad_state.enabled = previous_mode
+        _set_enabled(previous_mode)
 
     if captured is None:
         return None

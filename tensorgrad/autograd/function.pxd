@@ -2,6 +2,8 @@
 # compiled (see tensor.pxd): a node's bookkeeping then costs C struct accesses.
 cimport cython
 
+from tensorgrad.autograd.grad_mode cimport _set_enabled, is_grad_enabled
+
 from tensorgrad.tensor cimport Tensor
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .grad_mode import state as _grad_state
+from .grad_mode import _set_enabled, is_grad_enabled
 
 try:
     import cython
@@ -108,7 +108,7 @@ _NO_GRADS: tuple = ()
 
 def _apply(cls: type, args: tuple, kwargs: dict) -> Any:
     ctx = Function.__new__(cls)
-    if _grad_state.enabled:
+    if is_grad_enabled():
         needs = []
         edges = []
         record = False
@@ -125,11 +125,11 @@ def _apply(cls: type, args: tuple, kwargs: dict) -> Any:
             edges.append(None)
         if record:
             ctx.needs_input_grad = tuple(needs)
-            _grad_state.enabled = False
+            _set_enabled(False)
             try:
                 out = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
             finally:
-                _grad_state.enabled = True
+                _set_enabled(True)
             ctx._edges = tuple(edges)
             return _record_outputs(ctx, out)
     ctx.needs_input_grad = _NO_GRADS
@@ -272,12 +272,12 @@ def once_differentiable(backward: Any) -> Any:
 
     @functools.wraps(backward)
     def wrapper(ctx: Function, *grads: Any) -> Any:
-        create_graph = _grad_state.enabled
-        _grad_state.enabled = False
+        create_graph = is_grad_enabled()
+        _set_enabled(False)
         try:
             result = backward(ctx, *grads)
         finally:
-            _grad_state.enabled = create_graph
+            _set_enabled(create_graph)
         if not create_graph:
             return result
         # Mark the gradients even when the incoming ones are constants: they still depend on

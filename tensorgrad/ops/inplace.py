@@ -13,13 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.grad_mode import state as _grad_state
+from ..autograd.grad_mode import _set_enabled, is_grad_enabled
 from ..tensor import Tensor, _wrap
 from ._util import SCALARS, to_tensor
 
 
 def _check_leaf(t: Tensor, op: str) -> None:
-    if not _grad_state.enabled:
+    if not is_grad_enabled():
         return
     if t._requires_grad and t.grad_fn is None:
         raise RuntimeError(
@@ -57,7 +57,7 @@ def write_inplace(t: Tensor, values: np.ndarray, op: str) -> Tensor:
     constant for backward: the gradient to t's old value is zero (not passed through).
     """
     _check_leaf(t, op)
-    if t._requires_grad and _grad_state.enabled:
+    if t._requires_grad and is_grad_enabled():
         return apply_inplace(t, _filled, (_wrap(np.asarray(values, dtype=t._data.dtype)),), op)
     _check_writable(t, np.broadcast_to(values, t._data.shape), op)
     t._data[...] = values
@@ -68,14 +68,14 @@ def write_inplace(t: Tensor, values: np.ndarray, op: str) -> Tensor:
 def apply_inplace(t: Tensor, fn: Any, args: tuple, op: str) -> Tensor:
     """Set t to `fn(t, *args)` in place, recording the op when the graph needs it."""
     _check_leaf(t, op)
-    records = _grad_state.enabled and (t._requires_grad or _any_requires_grad(args))
+    records = is_grad_enabled() and (t._requires_grad or _any_requires_grad(args))
     if not records:
-        prev = _grad_state.enabled
-        _grad_state.enabled = False
+        prev = is_grad_enabled()
+        _set_enabled(False)
         try:
             result = fn(t, *args)
         finally:
-            _grad_state.enabled = prev
+            _set_enabled(prev)
         _check_writable(t, result._data, op)
         t._data[...] = result._data
         t._vc[0] += 1
@@ -182,7 +182,7 @@ def _filled(old: Tensor, value: Tensor) -> Tensor:
 def copy_(t: Tensor, src: Any) -> Tensor:
     """Copy src into t (broadcasting src, casting to t's dtype); gradients flow to src."""
     src = to_tensor(src, "copy_")
-    if _grad_state.enabled and (src._requires_grad or t._requires_grad):
+    if is_grad_enabled() and (src._requires_grad or t._requires_grad):
         return apply_inplace(t, _copied, (src,), "copy_")
     _check_leaf(t, "copy_")
     try:

@@ -16,7 +16,7 @@ import weakref
 from typing import Any
 
 from ...autograd.function import Function
-from ...autograd.grad_mode import state as _grad_state
+from ...autograd.grad_mode import is_grad_enabled
 from ...tensor import Tensor, _wrap
 
 
@@ -63,7 +63,7 @@ def call_with_hooks(module: Any, args: tuple, kwargs: dict) -> Any:
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
     backward_hook = None
-    if module._backward_hooks and _grad_state.enabled:
+    if module._backward_hooks and is_grad_enabled():
         backward_hook = BackwardHook(module, module._backward_hooks)
         args = backward_hook.setup_inputs(args)
     output = module.forward(*args, **kwargs)
