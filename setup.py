@@ -12,8 +12,10 @@ The modules in PYTHON_MODULES, the per-op path of every operation (Tensor, Funct
 engine, the op classes), are plain Python compiled by Cython as they are: the .py file stays the
 source and runs unchanged where it is not compiled, and the compiled module (which Python imports
 in preference to the .py beside it) costs less per op. A .pxd beside a .py (tensor.pxd,
-autograd/function.pxd, autograd/engine.pxd) gives it C types when compiled: Tensor and Function
-become extension types with C fields. After editing one of them, rebuild
+autograd/function.pxd, autograd/engine.pxd, autograd/grad_mode.pxd, ops/elementwise.pxd) gives it
+C types when compiled: Tensor and Function become extension types with C fields, and
+`@cython.locals` in the .py types a function's variables (tensorgrad/_cython_shim.py stands in
+for Cython where it is not installed). After editing one of them, rebuild
 (`python setup.py build_ext --inplace`); a test fails while a compiled module is older than its
 sources.
 """
@@ -101,9 +103,10 @@ def python_extensions() -> list[Extension]:
     modules = [
         Extension(path[:-3].replace("/", "."), [path], extra_compile_args=["-O2"]) for path in PYTHON_MODULES
     ]
-    return cythonize(
-        modules, compiler_directives={"language_level": 3, "annotation_typing": False, "binding": True}
-    )
+    # nonecheck: a variable typed as Tensor or Function (function.pxd, @cython.locals) that holds
+    # None raises AttributeError instead of reading a struct that is not there
+    directives = {"language_level": 3, "annotation_typing": False, "binding": True, "nonecheck": True}
+    return cythonize(modules, compiler_directives=directives)
 
 
 setup(

@@ -13,9 +13,7 @@ from . import dtypes
 try:
     import cython
 except ImportError:  # uncompiled, without Cython installed
-    from types import SimpleNamespace
-
-    cython = SimpleNamespace(compiled=False)
+    from . import _cython_shim as cython
 
 
 class Tensor:

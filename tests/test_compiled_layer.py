@@ -39,3 +39,47 @@ def test_compiled_module_is_built_from_its_current_source(path):
                 f"{module.__file__} is older than {src.name}: rebuild with "
                 "`python setup.py build_ext --inplace`"
             )
+
+
+_UNCOMPILED_WITHOUT_CYTHON = """
+import importlib.machinery as machinery, sys
+package = sys.argv[1]
+def source_only(path):
+    # tensorgrad's .py files instead of its compiled Python layer; its kernels stay compiled
+    if not path.startswith(package) or path.endswith("_kernels"):
+        raise ImportError
+    return machinery.FileFinder(path, (machinery.SourceFileLoader, machinery.SOURCE_SUFFIXES))
+sys.path_hooks.insert(0, source_only)
+sys.path_importer_cache.clear()
+sys.modules["cython"] = None  # as if Cython (a build dependency only) were not installed
+import tensorgrad as tg
+from tensorgrad.autograd import function
+from tensorgrad.ops import elementwise
+assert function.__file__.endswith(".py") and elementwise.__file__.endswith(".py")
+import numpy as np
+v = np.array([0.5, -1.0, 2.0])
+x = tg.tensor(v, requires_grad=True)
+with tg.no_grad():
+    assert not (x * 2).requires_grad
+(tg.tanh(x * x + 1.0)).sum().backward()
+expected = (1 - np.tanh(v * v + 1.0) ** 2) * 2 * v
+assert np.allclose(x.grad.numpy(), expected), (x.grad, expected)
+print("ok")
+"""
+
+
+def test_uncompiled_layer_runs_without_cython(tmp_path):
+    """The .py sources import and differentiate where Cython is absent (the `cython` name then
+    comes from tensorgrad/_cython_shim.py), as a source install without the build would."""
+    import subprocess
+    import sys
+
+    package = str(ROOT / "tensorgrad")
+    result = subprocess.run(
+        [sys.executable, "-c", _UNCOMPILED_WITHOUT_CYTHON, package],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr

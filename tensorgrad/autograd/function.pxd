@@ -19,8 +19,16 @@ cdef class Function:
     cdef object __weakref__
 
 
-@cython.locals(ctx=Function, t=Tensor, fn=object, record=bint)
+@cython.locals(ctx=Function, n=Py_ssize_t)
 cpdef object _apply(type cls, tuple args, dict kwargs)
+
+@cython.locals(t=Tensor)
+cdef object _edge(object a)
+
+cdef object _record(type cls, Function ctx, tuple args, dict kwargs, tuple needs, tuple edges)
+
+@cython.locals(n=Py_ssize_t)
+cdef object _forward(type cls, Function ctx, tuple args, dict kwargs)
 
 @cython.locals(t=Tensor, data=object, nr=Py_ssize_t)
 cpdef object _record_outputs(Function ctx, object out)

@@ -18,9 +18,7 @@ from .grad_mode import _set_enabled, is_grad_enabled
 try:
     import cython
 except ImportError:  # uncompiled, without Cython installed
-    from types import SimpleNamespace
-
-    cython = SimpleNamespace(compiled=False)
+    from .. import _cython_shim as cython
 
 
 class _Released:
@@ -109,34 +107,62 @@ _NO_GRADS: tuple = ()
 def _apply(cls: type, args: tuple, kwargs: dict) -> Any:
     ctx = Function.__new__(cls)
     if is_grad_enabled():
-        needs = []
-        edges = []
-        record = False
-        for a in args:
-            if isinstance(a, Tensor):
-                t = a
-                if t._requires_grad:
-                    record = True
-                    needs.append(True)
-                    fn = t.grad_fn
-                    edges.append(t if fn is None else (fn, t._output_nr))
-                    continue
-            needs.append(False)
-            edges.append(None)
-        if record:
-            ctx.needs_input_grad = tuple(needs)
-            _set_enabled(False)
-            try:
-                out = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
-            finally:
-                _set_enabled(True)
-            ctx._edges = tuple(edges)
-            return _record_outputs(ctx, out)
+        # one and two inputs (nearly every op) without building lists first
+        n = len(args)
+        if n == 1:
+            e0 = _edge(args[0])
+            if e0 is not None:
+                return _record(cls, ctx, args, kwargs, (True,), (e0,))
+        elif n == 2:
+            e0 = _edge(args[0])
+            e1 = _edge(args[1])
+            if e0 is not None or e1 is not None:
+                return _record(cls, ctx, args, kwargs, (e0 is not None, e1 is not None), (e0, e1))
+        else:
+            edges = [_edge(a) for a in args]
+            for e in edges:
+                if e is not None:
+                    needs = tuple([e is not None for e in edges])
+                    return _record(cls, ctx, args, kwargs, needs, tuple(edges))
     ctx.needs_input_grad = _NO_GRADS
-    out = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
+    out = _forward(cls, ctx, args, kwargs)
     if ctx._saved is not None:
         ctx._saved = None  # nothing will run backward: drop references at once
     return out
+
+
+def _edge(a: Any) -> Any:
+    """Where an input's gradient goes: the leaf tensor, (its grad_fn, output index), or None."""
+    if isinstance(a, Tensor):
+        t = a
+        if t._requires_grad:
+            fn = t.grad_fn
+            return t if fn is None else (fn, t._output_nr)
+    return None
+
+
+def _record(cls: type, ctx: Function, args: tuple, kwargs: dict, needs: tuple, edges: tuple) -> Any:
+    ctx.needs_input_grad = needs
+    _set_enabled(False)
+    try:
+        out = _forward(cls, ctx, args, kwargs)
+    finally:
+        _set_enabled(True)
+    ctx._edges = edges
+    return _record_outputs(ctx, out)
+
+
+def _forward(cls: type, ctx: Function, args: tuple, kwargs: dict) -> Any:
+    """cls.forward(ctx, *args, **kwargs), without a new argument tuple for one or two inputs."""
+    forward = cls.forward
+    if kwargs:
+        return forward(ctx, *args, **kwargs)
+    n = len(args)
+    if n == 1:
+        return forward(ctx, args[0])
+    if n == 2:
+        return forward(ctx, args[0], args[1])
+    return forward(ctx, *args)
 
 
 def _record_outputs(ctx: Function, out: Any) -> Any:

@@ -13,9 +13,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 try:
     import cython
 except ImportError:  # uncompiled, without Cython installed
-    from types import SimpleNamespace
-
-    cython = SimpleNamespace(compiled=False)
+    from .. import _cython_shim as cython
 
 
 # The mode is per thread. Compiled, it is a C thread-local variable (`_c_enabled`, declared in

@@ -20,6 +20,11 @@ from ..autograd.function import Function
 from ..tensor import Tensor, _wrap
 from ._util import SCALARS, broadcast_shapes, to_tensor
 
+try:
+    import cython
+except ImportError:  # uncompiled, without Cython installed
+    from .. import _cython_shim as cython
+
 _F32 = dtypes.float32
 _F64 = dtypes.float64
 _INF = float("inf")
@@ -93,12 +98,14 @@ def _check_shapes(a: Tensor, b: Tensor, op: str) -> None:
 
 class Add(Function):
     @staticmethod
+    @cython.locals(ctx=Function, a=Tensor, b=Tensor)
     def forward(ctx: Any, a: Tensor, b: Tensor) -> Tensor:
         if ctx.needs_input_grad:  # empty unless recorded (e.g. summing gradients in backward)
             ctx.inputs_meta = (a._data.shape, a._data.dtype, b._data.shape, b._data.dtype)
         return _binary(_k.add, np.add, a._data, b._data)
 
     @staticmethod
+    @cython.locals(ctx=Function, g=Tensor)
     def backward(ctx: Any, g: Tensor) -> tuple:
         sa, da, sb, db = ctx.inputs_meta
         need_a, need_b = ctx.needs_input_grad
@@ -123,12 +130,14 @@ class Sub(Function):
 
 class Mul(Function):
     @staticmethod
+    @cython.locals(ctx=Function, a=Tensor, b=Tensor)
     def forward(ctx: Any, a: Tensor, b: Tensor) -> Tensor:
         if ctx.needs_input_grad:  # empty unless recorded (e.g. not inside a plain backward)
             ctx.save_for_backward(a, b)
         return _binary(_k.mul, np.multiply, a._data, b._data)
 
     @staticmethod
+    @cython.locals(ctx=Function, g=Tensor, a=Tensor, b=Tensor)
     def backward(ctx: Any, g: Tensor) -> tuple:
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
@@ -468,6 +477,7 @@ class Sqrt(Function):
 
 class Tanh(Function):
     @staticmethod
+    @cython.locals(ctx=Function, a=Tensor, out=Tensor)
     def forward(ctx: Any, a: Tensor) -> Tensor:
         out = _wrap(_k.tanh_forward(_float_input(a._data)))
         ctx.save_for_backward(out)
@@ -589,6 +599,7 @@ class _ActivationBackward(Function):
     kernel = ""
 
     @staticmethod
+    @cython.locals(ctx=Function, g=Tensor, s=Tensor)
     def forward(ctx: Any, g: Tensor, s: Tensor) -> Tensor:
         if ctx.needs_input_grad:  # empty unless recorded (create_graph): nothing to keep
             ctx.save_for_backward(g, s)
