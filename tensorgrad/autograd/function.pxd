@@ -19,6 +19,8 @@ cdef class Function:
     cdef object __weakref__
 
 
+cpdef object apply_op(type cls, tuple args)
+
 @cython.locals(ctx=Function, n=Py_ssize_t)
 cpdef object _apply(type cls, tuple args, dict kwargs)
 

@@ -2,7 +2,7 @@
 # Function fields as C struct members and call the helpers below as C functions.
 cimport cython
 
-from tensorgrad.autograd.function cimport Function
+from tensorgrad.autograd.function cimport Function, apply_op
 from tensorgrad.tensor cimport Tensor, _wrap
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import dtypes
 from .._kernels import elementwise as _k
-from ..autograd.function import Function
+from ..autograd.function import Function, apply_op
 from ..tensor import Tensor, _wrap
 from ._util import SCALARS, broadcast_shapes, to_tensor
 
@@ -141,8 +141,8 @@ class Mul(Function):
     def backward(ctx: Any, g: Tensor) -> tuple:
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        ga = _grad_for(Mul.apply(g, b), a._data.dtype, a._data.shape) if need_a else None
-        gb = _grad_for(Mul.apply(g, a), b._data.dtype, b._data.shape) if need_b else None
+        ga = _grad_for(apply_op(Mul, (g, b)), a._data.dtype, a._data.shape) if need_a else None
+        gb = _grad_for(apply_op(Mul, (g, a)), b._data.dtype, b._data.shape) if need_b else None
         return ga, gb
 
 
@@ -324,7 +324,7 @@ def add(input: Any, other: Any, alpha: Any = 1) -> Tensor:
     if alpha != 1:
         other = mul(other, alpha)
     if input.__class__ is Tensor and other.__class__ is Tensor and input._data.shape == other._data.shape:
-        return Add.apply(input, other)
+        return apply_op(Add, (input, other))
     if not isinstance(input, Tensor):
         input, other = other, input
     a, b = _scalar_or_tensor(input, other, "add")
@@ -366,7 +366,7 @@ def _check_no_bool(a: Tensor, b: Any, op: str) -> None:
 def mul(input: Any, other: Any) -> Tensor:
     """input * other, with broadcasting."""
     if input.__class__ is Tensor and other.__class__ is Tensor and input._data.shape == other._data.shape:
-        return Mul.apply(input, other)
+        return apply_op(Mul, (input, other))
     if not isinstance(input, Tensor):
         input, other = other, input
     a, b = _scalar_or_tensor(input, other, "mul")
@@ -486,7 +486,7 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        return TanhBackward.apply(g, out)
+        return apply_op(TanhBackward, (g, out))
 
 
 class Sigmoid(Function):
@@ -763,7 +763,7 @@ def rsqrt(input: Tensor) -> Tensor:
 
 
 def tanh(input: Tensor) -> Tensor:
-    return Tanh.apply(input) if input.__class__ is Tensor else _unary(Tanh, input, "tanh")
+    return apply_op(Tanh, (input,)) if input.__class__ is Tensor else _unary(Tanh, input, "tanh")
 
 
 def sigmoid(input: Tensor) -> Tensor:
