@@ -713,3 +713,25 @@ def test_augmented_assignment_on_an_index_of_a_non_leaf():
     y.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [[3.0, 1.0, 1.0], [3.0, 1.0, 1.0]])
     np.testing.assert_array_equal(v.grad.numpy(), [1.0, 1.0])
+
+
+def test_tensors_and_ctx_take_attributes_of_their_own():
+    """As in PyTorch, code may tag a tensor with an attribute, and forward may keep anything on
+    ctx (the compiled Tensor keeps a __dict__ for this; Function's subclasses get one)."""
+    t = tg.ones(2)
+    t.label = "input"
+    assert t.label == "input" and not hasattr(tg.ones(2), "label")
+
+    class Scale(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, k):
+            ctx.k = k
+            return x * k
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * ctx.k, None
+
+    x = tg.ones(3, requires_grad=True)
+    Scale.apply(x, 4.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [4.0, 4.0, 4.0])

@@ -11,7 +11,10 @@ from tensorgrad.tensor cimport Tensor
 @cython.locals(node=Function, nxt=Function, count=object)
 cpdef dict _count_dependencies(list roots)
 
+@cython.locals(t=Tensor)
+cdef bint _has_shape(object g, tuple shape) except -1
+
 @cython.locals(node=Function, nxt=Function, fn=Function, out=Tensor,
-               nr=Py_ssize_t, i=Py_ssize_t, remaining=Py_ssize_t, ok=bint)
+               nr=Py_ssize_t, i=Py_ssize_t, remaining=Py_ssize_t)
 cpdef object run_backward(object outputs, object grad_outputs, bint retain_graph, bint create_graph,
                           object inputs=*)

@@ -39,6 +39,14 @@ def _count_dependencies(roots: list) -> dict:
     return deps
 
 
+def _has_shape(g: Any, shape: tuple) -> bool:
+    """True when g is a Tensor of this shape (what a backward must return for an input)."""
+    if g.__class__ is Tensor or isinstance(g, Tensor):
+        t = g
+        return t._data.shape == shape
+    return False
+
+
 def _bad_grad(node: Function, index: int, grad: Any, shape: tuple) -> None:
     if not isinstance(grad, Tensor):
         raise TypeError(
@@ -106,7 +114,7 @@ def run_backward(
             if hook is not None:
                 result = hook(node, grads)
             elif len(grads) == 1:
-                result = node.backward(node, grads[0])
+                result = type(node).backward(node, grads[0])
             else:
                 result = call_backward(node, grads)
             edges = node._edges
@@ -127,11 +135,7 @@ def run_backward(
                     nxt, nr = edge
                     if g is not None:
                         shape = nxt._out_shapes[nr]
-                        try:
-                            ok = g._data.shape == shape
-                        except AttributeError:
-                            ok = False
-                        if not ok:
+                        if not _has_shape(g, shape):
                             _bad_grad(node, i, g, shape)
                         buf = buffers.get(nxt)
                         if buf is None:
@@ -149,11 +153,7 @@ def run_backward(
                         else:
                             _skip_unreached(nxt, deps, buffers, ready)
                 elif g is not None:
-                    try:
-                        ok = g._data.shape == edge._data.shape
-                    except AttributeError:
-                        ok = False
-                    if not ok:
+                    if not _has_shape(g, edge._data.shape):
                         _bad_grad(node, i, g, edge._data.shape)
                     _deliver_to_leaf(edge, g, captured, inputs, create_graph, held)
             if not retain_graph and node._saved is not None:

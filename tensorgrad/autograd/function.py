@@ -110,6 +110,8 @@ _forward_hook: Any = None
 
 
 _NO_GRADS: tuple = ()
+_F32 = np.dtype(np.float32)
+_F64 = np.dtype(np.float64)
 
 
 def _apply(cls: type, args: tuple, kwargs: dict | None) -> Any:
@@ -184,7 +186,7 @@ def _record_outputs(ctx: Function, out: Any) -> Any:
         data = t._data
         ctx._out_shapes = (data.shape,)
         dtype = ctx._out_dtype = data.dtype
-        if dtype.kind == "f":
+        if dtype is _F32 or dtype is _F64 or dtype.kind == "f":  # identity first: no attribute lookup
             t._requires_grad = True
             t.grad_fn = ctx
         saved = ctx._saved
