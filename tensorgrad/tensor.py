@@ -476,6 +476,28 @@ class Tensor:
     def maximum(self, other: Any) -> Tensor:
         return maximum(self, other)
 
+    def isclose(
+        self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> Tensor:
+        return isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(
+        self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> bool:
+        return allclose(self, other, rtol, atol, equal_nan)
+
+    def equal(self, other: Tensor) -> bool:
+        return equal(self, other)
+
+    def isnan(self) -> Tensor:
+        return isnan(self)
+
+    def isinf(self) -> Tensor:
+        return isinf(self)
+
+    def isfinite(self) -> Tensor:
+        return isfinite(self)
+
     def minimum(self, other: Any) -> Tensor:
         return minimum(self, other)
 
@@ -677,16 +699,22 @@ from .ops.creation import as_tensor_like, normal_, tensor, uniform_  # noqa: E40
 from .ops.elementwise import (  # noqa: E402
     abs,
     add,
+    allclose,
     cast,
     clamp,
     clone,
     cos,
     div,
     eq,
+    equal,
     exp,
     floor_divide,
     ge,
     gt,
+    isclose,
+    isfinite,
+    isinf,
+    isnan,
     le,
     log,
     logical_and,

@@ -735,3 +735,48 @@ def test_tensors_and_ctx_take_attributes_of_their_own():
     x = tg.ones(3, requires_grad=True)
     Scale.apply(x, 4.0).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [4.0, 4.0, 4.0])
+
+
+def test_isclose_allclose_equal_match_numpy_and_pytorch_rules():
+    rng = np.random.default_rng(11)
+    a = rng.standard_normal((3, 4)).astype(np.float32)
+    b = a + rng.choice([0.0, 1e-7, 1e-3], size=a.shape).astype(np.float32)
+    a[0, 0] = b[0, 0] = np.nan
+    a[1, 1] = b[1, 1] = np.inf
+    for kwargs in ({}, dict(rtol=1e-3, atol=1e-4), dict(equal_nan=True)):
+        got = tg.isclose(tg.tensor(a), tg.tensor(b), **kwargs)
+        assert got.dtype == tg.bool
+        np.testing.assert_array_equal(got.numpy(), np.isclose(a, b, **kwargs))
+        assert tg.tensor(a).allclose(tg.tensor(b), **kwargs) is bool(np.allclose(a, b, **kwargs))
+    row = tg.tensor(b[2])  # broadcast against every row
+    np.testing.assert_array_equal(tg.isclose(tg.tensor(a), row).numpy(), np.isclose(a, b[2]))
+    assert tg.allclose(tg.tensor(a), tg.tensor(a), equal_nan=True)
+    assert not tg.allclose(tg.tensor(a), tg.tensor(a))  # NaN is not close to NaN by default
+
+    assert tg.equal(tg.tensor([1.0, 2.0]), tg.tensor([1.0, 2.0])) is True
+    assert not tg.equal(tg.tensor([1.0, 2.0]), tg.tensor([1.0]))
+    assert not tg.tensor([np.nan]).equal(tg.tensor([np.nan]))
+    assert tg.equal(tg.tensor([1, 2]), tg.tensor([1.0, 2.0]))  # values compared across dtypes
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: tg.isclose(tg.ones(2), tg.ones(2, dtype=tg.float64)), RuntimeError, "isclose.*same dtype"),
+        (lambda: tg.allclose(tg.ones(3), tg.ones(2)), RuntimeError, r"allclose.*\[3\].*\[2\]"),
+        (lambda: tg.isclose(tg.ones(2), 1.0), TypeError, "isclose.*'other' must be a Tensor"),
+        (lambda: tg.isclose(tg.ones(2), tg.ones(2), rtol=-1), RuntimeError, "isclose.*rtol"),
+        (lambda: tg.equal(tg.ones(2), [1.0, 1.0]), TypeError, "equal.*must be a Tensor"),
+    ],
+)
+def test_isclose_allclose_equal_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_isnan_isinf_isfinite_methods():
+    v = np.array([0.0, np.nan, np.inf, -np.inf, 1.0], np.float32)
+    t = tg.tensor(v)
+    np.testing.assert_array_equal(t.isnan().numpy(), np.isnan(v))
+    np.testing.assert_array_equal(t.isinf().numpy(), np.isinf(v))
+    np.testing.assert_array_equal(t.isfinite().numpy(), np.isfinite(v))

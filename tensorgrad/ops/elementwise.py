@@ -1036,6 +1036,45 @@ def remainder(input: Any, other: Any) -> Tensor:
         return _wrap(np.remainder(a._data, y))
 
 
+def _check_close(input: Any, other: Any, rtol: float, atol: float, op: str) -> None:
+    for name, t in (("input", input), ("other", other)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: argument '{name}' must be a Tensor, not {type(t).__name__}")
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError(
+            f"{op}: expected both inputs to have the same dtype, got {input._data.dtype} and "
+            f"{other._data.dtype}"
+        )
+    if input._data.shape != other._data.shape:
+        broadcast_shapes(input._data.shape, other._data.shape, op)
+    if not rtol >= 0 or not atol >= 0:
+        raise RuntimeError(f"{op}: rtol and atol must be greater than or equal to zero, got {rtol}, {atol}")
+
+
+def isclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
+    """Elementwise |input - other| <= atol + rtol * |other| (bool tensor, broadcast, no gradient)."""
+    _check_close(input, other, rtol, atol, "isclose")
+    return _wrap(np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
+    """True when isclose holds everywhere."""
+    _check_close(input, other, rtol, atol, "allclose")
+    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """True when both have the same shape and the same values (NaN is not equal to itself)."""
+    for name, t in (("input", input), ("other", other)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"equal: argument '{name}' must be a Tensor, not {type(t).__name__}")
+    return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
+
+
 def isnan(input: Tensor) -> Tensor:
     return _wrap(np.isnan(input._data))
 
