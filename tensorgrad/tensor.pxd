@@ -13,6 +13,7 @@ cdef class Tensor:
     cdef public bint _retains_grad
     cdef public object _base
     cdef public object _view_node
+    cdef public Py_ssize_t _view_version
     cdef public list _vc
     cdef dict __dict__
     cdef object __weakref__

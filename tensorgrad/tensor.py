@@ -27,7 +27,9 @@ class Tensor:
     # which start as None, False and 0). `_vc` is the version counter, a one-element list shared
     # with views. A view (basic indexing, reshape, permute, ...) remembers the tensor it views and
     # the op that made it (`_base`, `_view_node`), so that an in-place write through the view also
-    # rebases the base's history.
+    # rebases the base's history, and the version of the buffer its history was taken at
+    # (`_view_version`): after a write to the base or another of its views, the view's history is
+    # redone on the base's new one (autograd.function.refresh_view_history).
     if not cython.compiled:
         _requires_grad = False
         _grad: Tensor | None = None
@@ -37,6 +39,7 @@ class Tensor:
         _retains_grad = False
         _base: Tensor | None = None
         _view_node: Any = None
+        _view_version = 0
     __array_priority__ = 1000  # numpy defers to Tensor's reflected operators
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:

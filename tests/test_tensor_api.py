@@ -671,6 +671,91 @@ def test_inplace_through_a_view_rebases_the_base_history():
     assert v.grad.item() == 1.0
 
 
+def _x5():
+    return tg.tensor(np.arange(1.0, 6.0), requires_grad=True)
+
+
+def _stale_views_cases():
+    """(name, loss built with views taken before an in-place write, d loss / dx worked by hand)."""
+    x0 = np.arange(1.0, 6.0)
+
+    def write_to_base(x):  # b = x; v = b[1:3]; b *= 3  ->  v = 3 x[1:3]
+        b = x * 1
+        v = b[1:3]
+        b.mul_(3)
+        return v.sum()
+
+    def write_through_another_view(x):  # b[0:2] *= 2  ->  v2 = b[1:3] = (2 x1, x2)
+        b = x * 1
+        v1, v2 = b[0:2], b[1:3]
+        v1.mul_(2)
+        return v2.sum()
+
+    def view_of_a_view(x):  # b = x[:4] + x[:4]  ->  w = b.view(2, 2)[0] = 2 x[0:2]
+        b = x[:4] * 1
+        w = b.view(2, 2)[0]
+        b.add_(x[:4])
+        return w.sum()
+
+    def permuted(x):  # b = x[:4]**2 as (2, 2); sum(b.T * W) with W = [[1, 2], [3, 4]]
+        b = (x[:4] * 1).view(2, 2)
+        t = b.t()
+        b.mul_(x[:4].view(2, 2))
+        return (t * tg.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=tg.float64)).sum()
+
+    def expanded(x):  # e = 3 rows of 2 x[0:2]
+        b = x[:2] * 1
+        e = b.expand(3, 2)
+        b.mul_(2)
+        return e.sum()
+
+    def inplace_on_a_stale_view(x):  # b = (2 x0, 2 x1 x3, x2 x4, x3, x4)
+        b = x * 1
+        v1, v2 = b[0:2], b[1:3]
+        v1.mul_(2)
+        v2.mul_(x[3:5])
+        return b.sum()
+
+    x1, x2, x3, x4 = x0[1:]
+    return [
+        ("write to the base", write_to_base, [0, 3, 3, 0, 0]),
+        ("write through another view", write_through_another_view, [0, 2, 1, 0, 0]),
+        ("view of a view", view_of_a_view, [2, 2, 0, 0, 0]),
+        ("permuted view", permuted, [2 * 1 * 1, 2 * x1 * 3, 2 * x2 * 2, 2 * x3 * 4, 0]),
+        ("expanded view", expanded, [6, 6, 0, 0, 0]),
+        ("in-place on a stale view", inplace_on_a_stale_view, [2, 2 * x3, x4, 2 * x1 + 1, x2 + 1]),
+    ]
+
+
+@pytest.mark.parametrize(
+    "name, loss, expected", _stale_views_cases(), ids=[c[0] for c in _stale_views_cases()]
+)
+def test_views_taken_before_an_inplace_write_follow_the_new_history(name, loss, expected):
+    """As in PyTorch, a view made before an in-place write to its base (or to another view of it)
+    sees the new values and differentiates through the new history, not the old one."""
+    x = _x5()
+    loss(x).backward()
+    np.testing.assert_allclose(x.grad.numpy(), expected)
+    assert tg.autograd.gradcheck(lambda x: loss(x), (_x5(),))
+
+
+def test_backward_from_a_stale_view_and_writes_without_grad_mode():
+    x = _x5()
+    b = x * 1
+    v = b[1:3]
+    b.mul_(3)
+    v.backward(tg.tensor([1.0, 10.0], dtype=tg.float64))  # the view itself is the root
+    np.testing.assert_allclose(x.grad.numpy(), [0, 3, 30, 0, 0])
+    x = _x5()
+    b = x * 2
+    v = b[0:2]
+    with tg.no_grad():
+        b.mul_(10)  # records nothing: the values change, the gradient rule does not
+    v.sum().backward()
+    np.testing.assert_allclose(v.detach().numpy(), [20.0, 40.0])
+    np.testing.assert_allclose(x.grad.numpy(), [2, 2, 0, 0, 0])
+
+
 def test_inplace_on_a_view_of_a_leaf_that_requires_grad_raises():
     w = tg.ones(3, requires_grad=True)
     with pytest.raises(RuntimeError, match="add_: a view of a leaf Variable that requires grad"):

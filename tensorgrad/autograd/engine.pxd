@@ -4,7 +4,7 @@ cimport cython
 
 from tensorgrad.autograd.grad_mode cimport _set_enabled, is_grad_enabled
 
-from tensorgrad.autograd.function cimport Function
+from tensorgrad.autograd.function cimport Function, refresh_view_history
 from tensorgrad.tensor cimport Tensor
 
 

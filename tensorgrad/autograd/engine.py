@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .function import _RELEASED, Function
+from .function import _RELEASED, Function, refresh_view_history
 from .grad_mode import _set_enabled, is_grad_enabled
 
 # Set by tensorgrad.profiler while a profile is active: called as hook(node, grads) instead of the
@@ -83,6 +83,7 @@ def run_backward(
     held: dict = {}  # total gradients of leaves with hooks, delivered once backward is done
     roots = []
     for out, g in zip(outputs, grad_outputs):
+        refresh_view_history(out)
         fn = out.grad_fn
         if fn is None:
             _deliver_to_leaf(out, g, captured, inputs, create_graph, held)

@@ -28,6 +28,9 @@ cpdef object _apply(type cls, tuple args, dict kwargs)
 @cython.locals(t=Tensor)
 cdef object _edge(object a)
 
+@cython.locals(base=Tensor)
+cpdef void refresh_view_history(Tensor t) except *
+
 cdef object _record(type cls, Function ctx, tuple args, dict kwargs, tuple needs, tuple edges)
 
 @cython.locals(n=Py_ssize_t)

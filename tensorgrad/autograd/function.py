@@ -145,10 +145,29 @@ def _edge(a: Any) -> Any:
     """Where an input's gradient goes: the leaf tensor, (its grad_fn, output index), or None."""
     if isinstance(a, Tensor):
         t = a
+        if t._base is not None and t._view_version != t._vc[0]:
+            refresh_view_history(t)
         if t._requires_grad:
             fn = t.grad_fn
             return t if fn is None else (fn, t._output_nr)
     return None
+
+
+def refresh_view_history(t: Tensor) -> None:
+    """Bring a view's history up to date after an in-place write to its base or to another view of
+    it (the buffer's version moved since): the view op is redone on the base's current history,
+    as PyTorch regenerates a view's grad_fn. A view that is a leaf of its own is left alone."""
+    if t._base is None or t._view_version == t._vc[0] or not is_grad_enabled():
+        return  # (without grad mode an in-place write records nothing: no history moved)
+    base = t._base
+    refresh_view_history(base)
+    if t.grad_fn is not None or base._requires_grad:
+        node = t._view_node
+        value = type(node).view_again(node, base, t._data.shape)
+        t.grad_fn = value.grad_fn
+        t._output_nr = value._output_nr
+        t._requires_grad = value._requires_grad
+    t._view_version = t._vc[0]
 
 
 def _record(cls: type, ctx: Function, args: tuple, kwargs: dict | None, needs: tuple, edges: tuple) -> Any:

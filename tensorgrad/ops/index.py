@@ -74,12 +74,18 @@ class GetItem(Function):
         result._vc = a._vc  # basic indexing returns a view
         result._base = a
         result._view_node = ctx
+        result._view_version = a._vc[0]
         return result
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
         shape, dtype, index, advanced = ctx.meta
         return IndexScatter.apply(g, shape, index, advanced), None, None
+
+    @staticmethod
+    def view_again(ctx: Any, base: Tensor, shape: tuple) -> Tensor:
+        """This view, taken again of `base` (whose history changed by an in-place write)."""
+        return GetItem.apply(base, ctx.meta[2], False)
 
 
 class IndexScatter(Function):

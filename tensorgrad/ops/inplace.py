@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.function import refresh_view_history
 from ..autograd.grad_mode import _set_enabled, is_grad_enabled
 from ..tensor import Tensor, _wrap
 from ._util import SCALARS, to_tensor
@@ -57,6 +58,7 @@ def write_inplace(t: Tensor, values: np.ndarray, op: str) -> Tensor:
     constant for backward: the gradient to t's old value is zero (not passed through).
     """
     _check_leaf(t, op)
+    refresh_view_history(t)
     if t._requires_grad and is_grad_enabled():
         return apply_inplace(t, _filled, (_wrap(np.asarray(values, dtype=t._data.dtype)),), op)
     _check_writable(t, np.broadcast_to(values, t._data.shape), op)
@@ -80,6 +82,7 @@ def apply_inplace(t: Tensor, fn: Any, args: tuple, op: str) -> Tensor:
         t._data[...] = result._data
         t._vc[0] += 1
         return t
+    refresh_view_history(t)
     result = fn(_with_history_of(t, t._data.copy()), *args)
     _check_writable(t, result._data, op)
     t._data[...] = result._data
@@ -104,10 +107,11 @@ def _take_history(t: Tensor, value: Tensor) -> None:
         base = t._base
         new_base = _written_back(node, _with_history_of(base, base._data), value)
         _take_history(base, new_base)
-        value = _view_again(node, new_base, t._data.shape)
+        value = type(node).view_again(node, new_base, t._data.shape)
     t.grad_fn = value.grad_fn
     t._output_nr = value._output_nr
     t._requires_grad = value._requires_grad
+    t._view_version = t._vc[0]
 
 
 def _written_back(node: Any, base: Tensor, value: Tensor) -> Tensor:
@@ -118,16 +122,6 @@ def _written_back(node: Any, base: Tensor, value: Tensor) -> Tensor:
     if cls is Permute:
         return permute(value, node.inverse)
     return reshape(value, node.in_shape)  # Reshape; Expand views are read-only
-
-
-def _view_again(node: Any, base: Tensor, shape: tuple) -> Tensor:
-    """The view op `node` applied to the rebased base."""
-    cls = node.__class__
-    if cls is GetItem:
-        return GetItem.apply(base, node.meta[2], False)
-    if cls is Permute:
-        return permute(base, tuple(np.argsort(node.inverse)))
-    return reshape(base, shape)
 
 
 def _any_requires_grad(args: tuple) -> bool:

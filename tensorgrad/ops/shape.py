@@ -23,6 +23,7 @@ def _view_of(base: Tensor, array: np.ndarray, node: Function) -> Tensor:
     out._vc = base._vc
     out._base = base
     out._view_node = node
+    out._view_version = base._vc[0]
     return out
 
 
@@ -81,6 +82,10 @@ class Reshape(Function):
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
         return reshape(g, ctx.in_shape), None, None
+
+    @staticmethod
+    def view_again(ctx: Any, base: Tensor, shape: tuple) -> Tensor:
+        return reshape(base, shape)
 
 
 def reshape(input: Tensor, shape: Any) -> Tensor:
@@ -150,6 +155,10 @@ class Permute(Function):
     def backward(ctx: Any, g: Tensor) -> tuple:
         return permute(g, ctx.inverse), None
 
+    @staticmethod
+    def view_again(ctx: Any, base: Tensor, shape: tuple) -> Tensor:
+        return permute(base, tuple(np.argsort(ctx.inverse)))
+
 
 def permute(input: Tensor, dims: Any) -> Tensor:
     nd = input._data.ndim
@@ -193,6 +202,10 @@ class Expand(Function):
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
         return sum_to(g, ctx.in_shape), None
+
+    @staticmethod
+    def view_again(ctx: Any, base: Tensor, shape: tuple) -> Tensor:
+        return expand(base, shape)
 
 
 def expand(input: Tensor, sizes: Any) -> Tensor:
