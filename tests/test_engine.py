@@ -112,3 +112,17 @@ def test_data_shares_storage_outside_the_graph():
     assert w.shape == (1,)
     with pytest.raises(TypeError, match="data must be set to a Tensor"):
         w.data = [1.0]
+
+
+def test_a_root_gradient_of_another_dtype_is_cast_to_the_output_dtype():
+    """As in PyTorch, backward(gradient) runs in the output's dtype whatever the gradient's dtype
+    (a float32 gradient once reached a float64 gemm and failed inside the kernel)."""
+    w = tg.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=tg.float64, requires_grad=True)
+    x = tg.tensor([[1.0, -1.0]], dtype=tg.float64, requires_grad=True)
+    y = tg.nn.functional.linear(x, w)
+    y.backward(tg.tensor([[1.0, 0.5]]))  # float32
+    assert x.grad.dtype == tg.float64 and w.grad.dtype == tg.float64
+    np.testing.assert_allclose(x.grad.numpy(), [[1.0 + 0.5 * 3.0, 2.0 + 0.5 * 4.0]])
+    z = x * 3
+    z.backward(tg.tensor([[2, 1]]))  # int64
+    np.testing.assert_allclose(x.grad.numpy(), [[2.5 + 6.0, 4.0 + 3.0]])

@@ -304,3 +304,46 @@ def test_tensor_hook_returning_none_observes_only_and_needs_requires_grad():
     assert seen == [(2,)] and x.grad.tolist() == [2.0, 2.0]
     with pytest.raises(RuntimeError, match="doesn't require gradient"):
         tg.ones(2).register_hook(lambda g: g)
+
+
+def test_full_backward_pre_hook_sees_and_can_replace_grad_output():
+    lin = _linear()
+    x = _x(4, 3)
+    seen = []
+
+    def pre_hook(module, grad_output):
+        seen.append(("pre", module, grad_output[0].numpy().copy()))
+        return (grad_output[0] * 10,)
+
+    lin.register_full_backward_pre_hook(pre_hook)
+    lin.register_full_backward_hook(lambda m, gi, go: seen.append(("full", gi[0].numpy(), go[0].numpy())))
+    upstream = np.arange(8.0, dtype=np.float32).reshape(4, 2)
+    lin(x).backward(tg.tensor(upstream))
+    (pre, module, g_pre), (full, gi, go) = seen
+    assert (pre, full) == ("pre", "full") and module is lin
+    np.testing.assert_array_equal(g_pre, upstream)
+    # the module is differentiated with the replaced grad_output, and the full hook sees it
+    np.testing.assert_allclose(go, upstream * 10)
+    np.testing.assert_allclose(x.grad.numpy(), _numpy_linear_grad(lin, upstream * 10), rtol=1e-6)
+    np.testing.assert_allclose(gi, x.grad.numpy())
+    np.testing.assert_allclose(lin.weight.grad.numpy(), (upstream * 10).T @ x.detach().numpy(), rtol=1e-5)
+
+
+def test_full_backward_pre_hook_runs_when_no_input_requires_grad_and_can_be_removed():
+    lin = _linear()
+    calls = []
+    handle = lin.register_full_backward_pre_hook(lambda m, go: calls.append(go[0].shape))
+    lin(tg.ones(2, 3, dtype=tg.float64)).sum().backward()
+    assert calls == [(2, 2)] and lin.weight.grad is not None
+    handle.remove()
+    lin(tg.ones(2, 3, dtype=tg.float64)).sum().backward()
+    assert calls == [(2, 2)]
+
+
+def test_full_backward_pre_hook_returning_the_wrong_count_raises():
+    lin = _linear()
+    lin.register_full_backward_pre_hook(lambda m, go: (go[0], go[0]))
+    with pytest.raises(
+        RuntimeError, match="Backward pre hook returned an invalid number of grad_output, got 2"
+    ):
+        lin(_x(2, 3)).sum().backward()

@@ -58,6 +58,8 @@ def _initial_grads(outputs: tuple, grad_outputs: tuple, op: str) -> list:
                 f"{op}: Mismatch in shape: grad_output[{i}] has a shape of {list(g.shape)} and "
                 f"output[{i}] has a shape of {list(out.shape)}."
             )
+        if g._data.dtype != out._data.dtype:
+            g = g.to(out._data.dtype)  # as PyTorch: backward runs in the output's dtype
         grads.append(g)
     return grads
 

@@ -1,13 +1,15 @@
-"""Module hooks (PyTorch's): the removable handle, the hooked call, and the full backward hook.
+"""Module hooks (PyTorch's): the removable handle, the hooked call, the full backward hook and
+the full backward pre-hook.
 
 `Module.__call__` runs `forward` directly unless the module has a hook; then `call_with_hooks`
 runs forward pre-hooks, sets up the backward hook, calls forward, and runs forward hooks.
 
 The full backward hook works as PyTorch's `BackwardHook`: the module's inputs and outputs pass
-through identity Functions whose nodes see the gradients go by. The outputs' node records the
-gradients of the outputs (grad_output); the inputs' node, reached once everything inside the
-module has been differentiated, calls `hook(module, grad_input, grad_output)` and passes on
-whatever grad_input the hooks return.
+through identity Functions whose nodes see the gradients go by. The outputs' node runs the
+backward pre-hooks on the gradients of the outputs (grad_output), which may replace them, and
+records them; the inputs' node, reached once everything inside the module has been
+differentiated, calls `hook(module, grad_input, grad_output)` and passes on whatever grad_input
+the hooks return.
 """
 
 from __future__ import annotations
@@ -63,8 +65,8 @@ def call_with_hooks(module: Any, args: tuple, kwargs: dict) -> Any:
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
     backward_hook = None
-    if module._backward_hooks and is_grad_enabled():
-        backward_hook = BackwardHook(module, module._backward_hooks)
+    if (module._backward_hooks or module._backward_pre_hooks) and is_grad_enabled():
+        backward_hook = BackwardHook(module, module._backward_hooks or {}, module._backward_pre_hooks or {})
         args = backward_hook.setup_inputs(args)
     output = module.forward(*args, **kwargs)
     if module._forward_hooks:
@@ -100,9 +102,10 @@ def _pass_through(node_class: type, state: BackwardHook, values: tuple, position
 class BackwardHook:
     """The state of one hooked call: where its tensors are, and the grad_output once it arrives."""
 
-    def __init__(self, module: Any, hooks: dict) -> None:
+    def __init__(self, module: Any, hooks: dict, pre_hooks: dict) -> None:
         self.module = module
         self.hooks = hooks
+        self.pre_hooks = pre_hooks
         self.n_inputs = 0
         self.input_positions: list[int] = []
         self.n_outputs = 0
@@ -132,8 +135,24 @@ class BackwardHook:
             packed[i] = g
         return tuple(packed)
 
-    def on_grad_outputs(self, grads: tuple) -> None:
+    def on_grad_outputs(self, grads: tuple) -> tuple:
+        """Run the pre-hooks on grad_output and keep it for the hooks; returns the output gradients
+        to pass on into the module (replaced where a pre-hook returned new ones)."""
         self.grad_outputs = self._pack(self.output_positions, grads, self.n_outputs)
+        for hook, _ in list(self.pre_hooks.values()):
+            result = hook(self.module, self.grad_outputs)
+            if result is None:
+                continue
+            if not isinstance(result, (tuple, list)) or len(result) != self.n_outputs:
+                raise RuntimeError(
+                    "Backward pre hook returned an invalid number of grad_output, got "
+                    f"{len(result) if isinstance(result, (tuple, list)) else type(result).__name__}, "
+                    f"but expected {self.n_outputs}"
+                )
+            self.grad_outputs = tuple(result)
+        passed = []
+        for i in self.output_positions:
+            passed.append(self.grad_outputs[i])
         if not self.input_positions:
             # no input needs a gradient: the inputs' node never runs, so call the hooks now
             grad_inputs = (None,) * self.n_inputs
@@ -145,6 +164,7 @@ class BackwardHook:
                         "return None or None for all gradients."
                     )
             self.grad_outputs = None
+        return tuple(passed)
 
     def on_grad_inputs(self, grads: tuple) -> tuple:
         if self.grad_outputs is None:
@@ -200,5 +220,4 @@ class _ModuleOutputs(Function):
 
     @staticmethod
     def backward(ctx: Any, *grads: Any) -> tuple:
-        ctx.state.on_grad_outputs(grads)
-        return (None, *grads)
+        return (None, *ctx.state.on_grad_outputs(grads))

@@ -61,6 +61,7 @@ class Module:
     _forward_pre_hooks: dict | None = None
     _forward_hooks: dict | None = None
     _backward_hooks: dict | None = None
+    _backward_pre_hooks: dict | None = None
 
     def __init__(self) -> None:
         d = self.__dict__
@@ -99,7 +100,7 @@ class Module:
 
     def _update_has_hooks(self) -> None:
         self.__dict__["_has_hooks"] = bool(
-            self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+            self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks
         )
 
     def register_forward_pre_hook(
@@ -125,6 +126,13 @@ class Module:
         per positional input / output (None for non-tensors and tensors without a gradient); a
         returned tuple replaces grad_input. Returns a handle whose `remove()` unregisters it."""
         return self._add_hook("_backward_hooks", hook, False, prepend)
+
+    def register_full_backward_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """Call `hook(module, grad_output)` when the gradients with respect to the module's outputs
+        have arrived, before the module is differentiated. grad_output has one entry per output
+        (None for non-tensors and tensors without a gradient); a returned tuple of the same length
+        replaces it. Returns a handle whose `remove()` unregisters it."""
+        return self._add_hook("_backward_pre_hooks", hook, False, prepend)
 
     # ---- registration ----------------------------------------------------------------------------
     def _registries(self) -> tuple[dict, dict, dict]:
