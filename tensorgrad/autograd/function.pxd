@@ -22,7 +22,7 @@ cdef class Function:
 
 cpdef object apply_op(type cls, tuple args)
 
-@cython.locals(ctx=Function, n=Py_ssize_t)
+@cython.locals(ctx=Function, n=Py_ssize_t, record=bint)
 cpdef object _apply(type cls, tuple args, dict kwargs)
 
 @cython.locals(t=Tensor)

@@ -129,11 +129,16 @@ def _apply(cls: type, args: tuple, kwargs: dict | None) -> Any:
             if e0 is not None or e1 is not None:
                 return _record(cls, ctx, args, kwargs, (e0 is not None, e1 is not None), (e0, e1))
         else:
-            edges = [_edge(a) for a in args]
-            for e in edges:
-                if e is not None:
-                    needs = tuple([e is not None for e in edges])
-                    return _record(cls, ctx, args, kwargs, needs, tuple(edges))
+            edges = []
+            needs = []
+            record = False
+            for a in args:
+                e = _edge(a)
+                edges.append(e)
+                needs.append(e is not None)
+                record = record or e is not None
+            if record:
+                return _record(cls, ctx, args, kwargs, tuple(needs), tuple(edges))
     ctx.needs_input_grad = _NO_GRADS
     out = _forward(cls, ctx, args, kwargs)
     if ctx._saved is not None:
