@@ -326,7 +326,18 @@ def np_mha(mha, q, k, v, attn_bias):
     b = mha.in_proj_bias.detach().numpy().astype(np.float64)
     proj = [x @ w[i * e : (i + 1) * e].T + b[i * e : (i + 1) * e] for i, x in enumerate((q, k, v))]
     n, lq = q.shape[0], q.shape[1]
+    added = 0
+    if mha.bias_k is not None:  # one more key and value, the same for every sample
+        for i, extra in ((1, mha.bias_k), (2, mha.bias_v)):
+            proj[i] = np.concatenate([proj[i], np.repeat(extra.detach().numpy(), n, 0)], 1)
+        added += 1
     qh, kh, vh = (p.reshape(n, -1, h, e // h).transpose(0, 2, 1, 3) for p in proj)
+    if mha.add_zero_attn:  # and a key and value of zeros in every head
+        kh, vh = (np.concatenate([a, np.zeros((n, h, 1, e // h))], 2) for a in (kh, vh))
+        added += 1
+    attn_bias = np.concatenate(
+        [np.broadcast_to(attn_bias, (n, h, lq, kh.shape[2] - added)), np.zeros((n, h, lq, added))], 3
+    )
     s = qh @ kh.transpose(0, 1, 3, 2) / math.sqrt(e // h) + attn_bias
     p = np.exp(s - logsumexp(s, -1, keepdims=True))
     out = (p @ vh).transpose(0, 2, 1, 3).reshape(n, lq, e)
@@ -359,6 +370,36 @@ def test_multihead_attention_matches_numpy_with_masks(batch_first):
     got = out.detach().numpy() if batch_first else out.detach().numpy().transpose(1, 0, 2)
     np.testing.assert_allclose(got, want_out, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(weights.detach().numpy(), want_w, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("add_bias_kv, add_zero_attn", [(True, False), (False, True), (True, True)])
+def test_multihead_attention_add_bias_kv_and_zero_attn_match_numpy(add_bias_kv, add_zero_attn):
+    tg.manual_seed(1)
+    mha = nn.MultiheadAttention(8, 2, add_bias_kv=add_bias_kv, add_zero_attn=add_zero_attn).double()
+    with tg.no_grad():
+        mha.in_proj_bias.add_(tg.randn(24, dtype=tg.float64) * 0.1)
+    names = [k for k in mha.state_dict()]
+    assert names[:2] == ["in_proj_weight", "in_proj_bias"]
+    assert ("bias_k" in names and "bias_v" in names) == add_bias_kv and mha.add_zero_attn == add_zero_attn
+    rng = np.random.default_rng(2)
+    q = rng.standard_normal((2, 3, 8))
+    kv = rng.standard_normal((2, 4, 8))
+    padding = np.array([[False, False, False, True], [False, True, False, False]])
+    bias = np.where(padding, -np.inf, 0.0)[:, None, None, :]
+    want_out, want_w = np_mha(mha, q, kv, kv, bias)
+    kv_t = tg.tensor(kv.transpose(1, 0, 2))
+    out, weights = mha(tg.tensor(q.transpose(1, 0, 2)), kv_t, kv_t, key_padding_mask=tg.tensor(padding))
+    extra = int(add_bias_kv) + int(add_zero_attn)
+    assert weights.shape == (2, 3, 4 + extra)
+    np.testing.assert_allclose(out.detach().numpy().transpose(1, 0, 2), want_out, rtol=1e-10)
+    np.testing.assert_allclose(weights.detach().numpy(), want_w, rtol=1e-10, atol=1e-12)
+    if add_bias_kv:  # bias_k and bias_v learn
+        out.sum().backward()
+        assert mha.bias_k.grad.shape == (1, 1, 8) and np.abs(mha.bias_v.grad.numpy()).sum() > 0
+        assert tg.autograd.gradcheck(
+            lambda x: mha(x, x, x, need_weights=False)[0],
+            (tg.randn(3, 1, 8, dtype=tg.float64, requires_grad=True),),
+        )
 
 
 def test_multihead_attention_self_attention_unbatched_and_causal():

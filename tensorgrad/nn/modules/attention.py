@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...ops.creation import empty
+from ...ops.creation import empty, zeros
 from ...ops.matmul import linear
 from ...ops.reduce import mean
-from ...ops.shape import chunk, permute, reshape, squeeze, transpose, unsqueeze
+from ...ops.shape import cat, chunk, expand, permute, reshape, squeeze, transpose, unsqueeze
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -25,7 +25,9 @@ class MultiheadAttention(Module):
 
     Parameters as PyTorch names them: in_proj_weight (3E, E) and in_proj_bias (3E,) hold the
     query/key/value projections (q_proj_weight, k_proj_weight, v_proj_weight instead when
-    kdim/vdim differ from embed_dim), out_proj is a Linear(E, E). Inputs are (L, N, E), or
+    kdim/vdim differ from embed_dim), out_proj is a Linear(E, E), and with add_bias_kv=True
+    bias_k and bias_v (1, 1, E), one more key and value appended after the projections.
+    add_zero_attn=True appends a key and value of zeros to every head. Inputs are (L, N, E), or
     (N, L, E) with batch_first=True, or unbatched (L, E).
     """
 
@@ -51,8 +53,6 @@ class MultiheadAttention(Module):
             )
         if embed_dim % num_heads:
             raise AssertionError("embed_dim must be divisible by num_heads")
-        if add_bias_kv or add_zero_attn:
-            raise NotImplementedError("MultiheadAttention: add_bias_kv and add_zero_attn are not supported")
         self.embed_dim = embed_dim
         self.kdim = embed_dim if kdim is None else kdim
         self.vdim = embed_dim if vdim is None else vdim
@@ -76,6 +76,12 @@ class MultiheadAttention(Module):
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, dtype=dtype)
+        if add_bias_kv:
+            self.bias_k = Parameter(empty(1, 1, embed_dim, dtype=dtype))
+            self.bias_v = Parameter(empty(1, 1, embed_dim, dtype=dtype))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
         self._reset_parameters()
 
     def _reset_parameters(self) -> None:
@@ -88,6 +94,9 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.zeros_(self.in_proj_bias)
             init.zeros_(self.out_proj.bias)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+            init.xavier_normal_(self.bias_v)
 
     def _project(self, query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """The query/key/value projections (batch-first inputs)."""
@@ -102,6 +111,22 @@ class MultiheadAttention(Module):
         else:
             wq, wk, wv = self.q_proj_weight, self.k_proj_weight, self.v_proj_weight
         return linear(query, wq, bq), linear(key, wk, bk), linear(value, wv, bv)
+
+    def _extra_keys(self, k: Tensor, v: Tensor) -> tuple[Tensor, Tensor, int]:
+        """k and v (N, heads, S, head_dim) with bias_k/bias_v and a zero key appended as PyTorch
+        does (add_bias_kv, add_zero_attn), and how many keys that added."""
+        added = 0
+        n = k.shape[0]
+        if self.bias_k is not None:
+            k = cat([k, self._split_heads(expand(self.bias_k, (n, 1, self.embed_dim)))], 2)
+            v = cat([v, self._split_heads(expand(self.bias_v, (n, 1, self.embed_dim)))], 2)
+            added += 1
+        if self.add_zero_attn:
+            zero = zeros(n, self.num_heads, 1, self.head_dim, dtype=k.dtype)
+            k = cat([k, zero], 2)
+            v = cat([v, zero], 2)
+            added += 1
+        return k, v, added
 
     def _split_heads(self, x: Tensor) -> Tensor:
         """(N, L, E) -> (N, heads, L, head_dim)."""
@@ -167,10 +192,11 @@ class MultiheadAttention(Module):
         n, lq, lk = query.shape[0], query.shape[1], key.shape[1]
         q, k, v = self._project(query, key, value)
         bias = self._bias(attn_mask, key_padding_mask, is_causal, n, lq, lk, q.dtype)
+        k, v, added = self._extra_keys(self._split_heads(k), self._split_heads(v))
+        if added and bias is not None:
+            bias = F.pad(bias, (0, added))  # the added keys are never masked
         dropout_p = self.dropout if self.training else 0.0
-        out, weights = F.attention(
-            self._split_heads(q), self._split_heads(k), self._split_heads(v), bias, dropout_p, None
-        )
+        out, weights = F.attention(self._split_heads(q), k, v, bias, dropout_p, None)
         out = self.out_proj(reshape(permute(out, (0, 2, 1, 3)), (n, lq, self.embed_dim)))
         if not batched:
             out = squeeze(out, 0)
