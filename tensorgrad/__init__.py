@@ -7,7 +7,7 @@ from __future__ import annotations
 
 # isort: split
 # Tensor first: compiled, the autograd modules import its type as they load (see tensor.pxd).
-from .tensor import Tensor
+from .tensor import Tensor, is_tensor
 
 # isort: split
 from . import data, dtypes, nn, optim, profiler, testing, viz
@@ -87,14 +87,18 @@ from .ops.elementwise import (
     true_divide,
     where,
 )
-from .ops.index import gather
-from .ops.matmul import bmm, matmul, mm
+from .ops.index import gather, index_select
+from .ops.matmul import bmm, matmul, mm, outer
+from .ops.norms import norm
 from .ops.pool import max_pool2d
 from .ops.reduce import (
+    all,
     amax,
     amin,
+    any,
     argmax,
     argmin,
+    count_nonzero,
     log_softmax,
     logsumexp,
     max,
@@ -105,6 +109,7 @@ from .ops.reduce import (
     sum,
     var,
 )
+from .ops.scan import cumsum
 from .ops.shape import (
     broadcast_to,
     cat,
@@ -112,19 +117,26 @@ from .ops.shape import (
     concat,
     expand,
     flatten,
+    flip,
     narrow,
+    numel,
     permute,
     reshape,
     split,
     squeeze,
     stack,
     swapaxes,
+    t,
+    tile,
     transpose,
     tril,
     triu,
+    unbind,
     unflatten,
     unsqueeze,
 )
+from .ops.sorting import argsort, sort, topk
+from .ops.unary import ceil, clamp_max, clamp_min, expm1, floor, log1p, nan_to_num, round
 from .serialization import load, save
 
 multiply = mul

@@ -510,6 +510,139 @@ class Tensor:
     def where(self, condition: Any, other: Any) -> Tensor:
         return where(condition, self, other)
 
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        return masked_fill_(self, mask, value)
+
+    # comparisons and logic as methods (no gradient)
+    def eq(self, other: Any) -> Tensor:
+        return eq(self, other)
+
+    def ne(self, other: Any) -> Tensor:
+        return ne(self, other)
+
+    def lt(self, other: Any) -> Tensor:
+        return lt(self, other)
+
+    def le(self, other: Any) -> Tensor:
+        return le(self, other)
+
+    def gt(self, other: Any) -> Tensor:
+        return gt(self, other)
+
+    def ge(self, other: Any) -> Tensor:
+        return ge(self, other)
+
+    def logical_not(self) -> Tensor:
+        return logical_not(self)
+
+    def logical_and(self, other: Any) -> Tensor:
+        return logical_and(self, other)
+
+    def logical_or(self, other: Any) -> Tensor:
+        return logical_or(self, other)
+
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return all(self, dim, keepdim)
+
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return any(self, dim, keepdim)
+
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        return count_nonzero(self, dim)
+
+    # more maths
+    def log1p(self) -> Tensor:
+        return log1p(self)
+
+    def expm1(self) -> Tensor:
+        return expm1(self)
+
+    def floor(self) -> Tensor:
+        return floor(self)
+
+    def ceil(self) -> Tensor:
+        return ceil(self)
+
+    def round(self, decimals: int = 0) -> Tensor:
+        return round(self, decimals)
+
+    def nan_to_num(
+        self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    ) -> Tensor:
+        return nan_to_num(self, nan, posinf, neginf)
+
+    def clamp_min(self, min: Any) -> Tensor:
+        return clamp_min(self, min)
+
+    def clamp_max(self, max: Any) -> Tensor:
+        return clamp_max(self, max)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+        return norm(self, p, dim, keepdim, dtype)
+
+    def cumsum(self, dim: int, dtype: Any = None) -> Tensor:
+        return cumsum(self, dim, dtype)
+
+    # sorting, selecting, rearranging
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+        return sort(self, dim, descending, stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+        return argsort(self, dim, descending, stable)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        return topk(self, k, dim, largest, sorted)
+
+    def gather(self, dim: int, index: Tensor) -> Tensor:
+        return gather(self, dim, index)
+
+    def index_select(self, dim: int, index: Any) -> Tensor:
+        return index_select(self, dim, index)
+
+    def flip(self, *dims: Any) -> Tensor:
+        return flip(self, dims[0] if len(dims) == 1 else dims)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        return repeat(self, *sizes)
+
+    def tile(self, *dims: Any) -> Tensor:
+        return tile(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        return unbind(self, dim)
+
+    def unflatten(self, dim: int, sizes: Any) -> Tensor:
+        return unflatten(self, dim, sizes)
+
+    def bmm(self, mat2: Tensor) -> Tensor:
+        return bmm(self, mat2)
+
+    # new tensors like this one (its dtype unless given)
+    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return tensor(data, dtype=self._data.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return zeros(*size, dtype=self._data.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return ones(*size, dtype=self._data.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return empty(*size, dtype=self._data.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return full(
+            size, fill_value, dtype=self._data.dtype if dtype is None else dtype, requires_grad=requires_grad
+        )
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(other._data.dtype)
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        raise RuntimeError(
+            "cuda: tensorgrad runs on the CPU only (no CUDA device); use .cpu() or drop the call"
+        )
+
     def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
         return sum(self, dim, keepdim, dtype=dtype)
 
@@ -582,9 +715,7 @@ class Tensor:
         return transpose(self, dim0, dim1)
 
     def t(self) -> Tensor:
-        if self._data.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
-        return self.T
+        return t(self)
 
     def permute(self, *dims: Any) -> Tensor:
         return permute(self, dims[0] if len(dims) == 1 else dims)
@@ -684,6 +815,11 @@ def _wrap(array: np.ndarray) -> Tensor:
     return t
 
 
+def is_tensor(obj: Any) -> bool:
+    """True for a tensorgrad Tensor (torch.is_tensor)."""
+    return isinstance(obj, Tensor)
+
+
 def normalize_dim(dim: Any, ndim: int, op: str) -> int:
     """Turn a possibly negative dim into an index, raising IndexError like PyTorch."""
     lo = -ndim if ndim else -1
@@ -698,7 +834,7 @@ def normalize_dim(dim: Any, ndim: int, op: str) -> int:
 
 
 from ._format import format_tensor  # noqa: E402
-from .ops.creation import as_tensor_like, normal_, tensor, uniform_  # noqa: E402
+from .ops.creation import as_tensor_like, empty, full, normal_, ones, tensor, uniform_, zeros  # noqa: E402
 from .ops.elementwise import (  # noqa: E402
     abs,
     add,
@@ -745,14 +881,18 @@ from .ops.elementwise import (  # noqa: E402
     tanh,
     where,
 )
-from .ops.index import getitem, setitem  # noqa: E402
-from .ops.inplace import add_, clamp_, copy_, div_, fill_, mul_, sub_  # noqa: E402
-from .ops.matmul import matmul  # noqa: E402
+from .ops.index import gather, getitem, index_select, setitem  # noqa: E402
+from .ops.inplace import add_, clamp_, copy_, div_, fill_, masked_fill_, mul_, sub_  # noqa: E402
+from .ops.matmul import bmm, matmul  # noqa: E402
+from .ops.norms import norm  # noqa: E402
 from .ops.reduce import (  # noqa: E402
+    all,
     amax,
     amin,
+    any,
     argmax,
     argmin,
+    count_nonzero,
     log_softmax,
     logsumexp,
     max,
@@ -763,18 +903,27 @@ from .ops.reduce import (  # noqa: E402
     sum,
     var,
 )
+from .ops.scan import cumsum  # noqa: E402
 from .ops.shape import (  # noqa: E402
     chunk,
     contiguous,
     expand,
     flatten,
+    flip,
     permute,
+    repeat,
     reshape,
     split,
     squeeze,
+    t,
+    tile,
     transpose,
     tril,
     triu,
+    unbind,
+    unflatten,
     unsqueeze,
     view,
 )
+from .ops.sorting import argsort, sort, topk  # noqa: E402
+from .ops.unary import ceil, clamp_max, clamp_min, expm1, floor, log1p, nan_to_num, round  # noqa: E402

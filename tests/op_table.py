@@ -886,3 +886,114 @@ OPS += [
 ]
 OPS_BY_NAME = {info.name: info for info in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"
+
+# ---- sorting, scans, rearranging, norms and more unary maths --------------------------------------
+
+
+def np_norm(x: np.ndarray, p: Any, dim: Any, keepdim: bool) -> np.ndarray:
+    a = np.abs(x)
+    if p == math.inf:
+        return np.amax(a, axis=dim, keepdims=keepdim)
+    return np.sum(a**p, axis=dim, keepdims=keepdim) ** (1.0 / p)
+
+
+def index_samples(rng: np.random.Generator) -> list[Sample]:
+    cases = [((3, 4), 1, [2, 0, 2]), ((3, 4), 0, [1]), ((3, 4), 1, [])]
+    samples = [
+        Sample((randn(rng, *s),), {"dim": d, "index": np.array(i, np.int64)}, f"{s}-{d}-{i}")
+        for s, d, i in cases
+    ]
+    samples.append(
+        Sample((noncontiguous(randn(rng, 3, 4)),), {"dim": -1, "index": np.array([3, 3])}, "noncontig")
+    )
+    return samples
+
+
+OPS += [
+    OpInfo(
+        "sort",
+        lambda a, dim: tg.sort(a, dim).values,
+        lambda x, dim: np.sort(x, axis=dim),
+        along_dim(distinct),
+    ),
+    OpInfo(
+        "sort_descending",
+        lambda a, dim: a.sort(dim, descending=True)[0],
+        lambda x, dim: np.flip(np.sort(x, axis=dim), axis=dim),
+        along_dim(distinct),
+    ),
+    OpInfo(
+        "topk",
+        lambda a, k, dim, largest: tg.topk(a, k, dim, largest).values,
+        lambda x, k, dim, largest: (
+            np.take(np.sort(-x if largest else x, axis=dim), np.arange(k), axis=dim) * (-1 if largest else 1)
+        ),
+        shaped(
+            ((3, 4), {"k": 2, "dim": 1, "largest": True}),
+            ((4, 3), {"k": 3, "dim": 0, "largest": False}),
+            (("nc", 3, 4), {"k": 1, "dim": -1, "largest": True}),
+            ((5,), {"k": 0, "dim": 0, "largest": True}),
+        ),
+    ),
+    OpInfo("cumsum", lambda a, dim: tg.cumsum(a, dim), lambda x, dim: np.cumsum(x, axis=dim), along_dim()),
+    OpInfo(
+        "flip",
+        lambda a, dims: a.flip(dims),
+        lambda x, dims: np.flip(x, axis=dims),
+        shaped(
+            ((2, 3, 4), {"dims": (0, 2)}),
+            ((3,), {"dims": 0}),
+            (("nc", 3, 4), {"dims": (1,)}),
+            ((2, 0, 3), {"dims": (1,)}),
+        ),
+    ),
+    OpInfo(
+        "repeat",
+        lambda a, sizes: a.repeat(*sizes),
+        lambda x, sizes: np.tile(x, sizes),
+        shaped(
+            ((2, 3), {"sizes": (2, 1)}),
+            ((3,), {"sizes": (2, 2)}),
+            (("nc", 3, 4), {"sizes": (1, 3)}),
+            ((2, 3), {"sizes": (0, 2)}),
+            ((), {"sizes": (3,)}),
+        ),
+    ),
+    OpInfo(
+        "tile",
+        lambda a, dims: tg.tile(a, dims),
+        lambda x, dims: np.tile(x, dims),
+        shaped(((2, 3), {"dims": (2,)}), ((2, 3), {"dims": (2, 1, 2)})),
+    ),
+    OpInfo(
+        "unbind",
+        lambda a, dim: tg.unbind(a, dim),
+        lambda x, dim: tuple(np.moveaxis(x, dim, 0)),
+        shaped(((2, 3), {"dim": 0}), ((2, 3), {"dim": 1}), (("nc", 3, 4), {"dim": -1})),
+    ),
+    OpInfo(
+        "index_select",
+        lambda a, dim, index: tg.index_select(a, dim, tg.tensor(index)),
+        lambda x, dim, index: np.take(x, index, axis=dim),
+        index_samples,
+    ),
+    OpInfo(
+        "norm",
+        lambda a, p, dim, keepdim: tg.norm(a, p, dim, keepdim),
+        np_norm,
+        shaped(
+            ((2, 3, 4), {"p": 2, "dim": None, "keepdim": False}),
+            ((2, 3, 4), {"p": 2, "dim": (0, 2), "keepdim": True}),
+            (("nc", 3, 4), {"p": 1, "dim": 1, "keepdim": False}),
+            ((3, 4), {"p": math.inf, "dim": 1, "keepdim": False}),
+            ((3, 4), {"p": 3, "dim": 0, "keepdim": False}),
+        ),
+    ),
+    OpInfo("log1p", tg.log1p, np.log1p, unary(positive)),
+    OpInfo("expm1", tg.expm1, np.expm1, unary()),
+    OpInfo("nan_to_num", tg.nan_to_num, np.nan_to_num, unary()),
+    OpInfo("clamp_min", tg.clamp_min, np.maximum, with_scalars(on_grid, (0.25,))),
+    OpInfo("outer", tg.outer, np.outer, pairs(((3,), (4,)), ((0,), (2,)), ((1,), (1,)))),
+]
+OPS_BY_NAME = {info.name: info for info in OPS}
+assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"

@@ -196,6 +196,27 @@ class ScatterAdd(Function):
         return Gather.apply(gg, dim, index), None, None, None
 
 
+def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
+    """The entries of input at `index` (a 1-D or 0-d int64 tensor) along dim; repeats are allowed
+    and their gradients add up."""
+    d = normalize_dim(dim, input._data.ndim, "index_select")
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu" or idx.ndim > 1:
+        raise RuntimeError(
+            f"index_select: index must be a 1-D (or 0-d) integer tensor, got dtype {idx.dtype} "
+            f"with {idx.ndim} dims"
+        )
+    idx = idx.reshape(-1).astype(np.int64)
+    size = input._data.shape[d] if input._data.ndim else 1
+    if idx.size and (idx.min() < 0 or idx.max() >= size):
+        raise RuntimeError(f"index_select: index {idx.tolist()} out of range for dim {dim} of size {size}")
+    if input._data.ndim == 0:
+        if idx.size != 1:
+            raise RuntimeError(f"index_select: index to a 0-d tensor can have only 1 value, got {idx.size}")
+        return clone(input)
+    return getitem(input, (slice(None),) * d + (_wrap(idx),))
+
+
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """out[i][j] = input[index[i][j]][j] for dim=0 (and so on), as torch.gather."""
     nd = input._data.ndim
@@ -228,6 +249,6 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     return Gather.apply(input, d, idx)
 
 
-from .elementwise import cast  # noqa: E402
+from .elementwise import cast, clone  # noqa: E402
 from .inplace import apply_inplace  # noqa: E402
 from .shape import reshape, sum_to  # noqa: E402

@@ -151,6 +151,10 @@ def clamp_(t: Tensor, min: Any = None, max: Any = None) -> Tensor:
     return apply_inplace(t, clamp, (min, max), "clamp_")
 
 
+def masked_fill_(t: Tensor, mask: Any, value: Any) -> Tensor:
+    return apply_inplace(t, masked_fill, (mask, value), "masked_fill_")
+
+
 def fill_(t: Tensor, value: Any) -> Tensor:
     if isinstance(value, Tensor):
         if value.ndim != 0:
@@ -201,6 +205,6 @@ def _copied(old: Tensor, src: Tensor) -> Tensor:
         ) from None
 
 
-from .elementwise import add, cast, clamp, div, mul, sub, where  # noqa: E402
+from .elementwise import add, cast, clamp, div, masked_fill, mul, sub, where  # noqa: E402
 from .index import GetItem, IndexPut  # noqa: E402
 from .shape import Permute, permute, reshape  # noqa: E402

@@ -171,6 +171,16 @@ class Linear(Function):
         return gx, gw, gb
 
 
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """The outer product of two 1-D tensors: out[i, j] = input[i] * vec2[j]."""
+    for name, v in (("input", input), ("vec2", vec2)):
+        if not isinstance(v, Tensor) or v._data.ndim != 1:
+            raise RuntimeError(
+                f"outer: expected 1-D tensors, got {name} of shape {list(getattr(v, 'shape', ()))}"
+            )
+    return mul(unsqueeze(input, 1), unsqueeze(vec2, 0))
+
+
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """input @ weight.T + bias, with weight of shape (out_features, in_features) as in PyTorch."""
     x = to_tensor(input, "linear")
@@ -196,5 +206,5 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return out if plain_bias else add(out, bias)
 
 
-from .elementwise import add  # noqa: E402
+from .elementwise import add, mul  # noqa: E402
 from .shape import reshape, squeeze, sum_to, unsqueeze  # noqa: E402

@@ -1,5 +1,6 @@
 """Reductions: sum, mean, max/min (with indices), amax/amin, var/std, argmax/argmin,
-logsumexp, softmax and log_softmax, with `dim`/`keepdim` as PyTorch accepts them.
+logsumexp, softmax and log_softmax, all/any/count_nonzero, with `dim`/`keepdim` as PyTorch
+accepts them.
 
 Floating-point inputs run on the kernels in kernels/reduce.pyx (integer inputs on numpy). The
 backward kernels of softmax, log_softmax and logsumexp are ops themselves (`SoftmaxGrad`, ...)
@@ -480,6 +481,35 @@ def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     if input._data.ndim == 0:  # PyTorch accepts a 0-d input: one element along dim 0
         return reshape(log_softmax(reshape(input, (1,)), dim), ())
     return LogSoftmax.apply(input, normalize_dim(dim, input._data.ndim, "log_softmax"))
+
+
+# ---- truth tests: all, any, count_nonzero (no gradient) --------------------------------------------
+
+
+def _truth(input: Tensor, dim: Any, keepdim: bool, fn: Any, op: str) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: expected a Tensor, got {type(input).__name__}")
+    x = input._data
+    axes = dims_of(dim, x.ndim, op)
+    return _wrap(np.asarray(fn(x, axis=axes, keepdims=bool(keepdim))))
+
+
+def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """True where every entry (along dim) is non-zero; a bool tensor."""
+    return _truth(input, dim, keepdim, np.all, "all")
+
+
+def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """True where some entry (along dim) is non-zero; a bool tensor."""
+    return _truth(input, dim, keepdim, np.any, "any")
+
+
+def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
+    """The number of non-zero entries (along dim), as int64."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"count_nonzero: expected a Tensor, got {type(input).__name__}")
+    axes = dims_of(dim, input._data.ndim, "count_nonzero")
+    return _wrap(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64))
 
 
 from .elementwise import cast, div, exp, maximum, minimum, mul, neg, sqrt, sub  # noqa: E402

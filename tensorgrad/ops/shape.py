@@ -122,6 +122,19 @@ def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
     return reshape(input, shape[:d] + tuple(sizes) + shape[d + 1 :])
 
 
+def numel(input: Tensor) -> int:
+    """The number of entries."""
+    return int(input._data.size)
+
+
+def t(input: Tensor) -> Tensor:
+    """The transpose of a matrix; 0-d and 1-d tensors come back as they are."""
+    nd = input._data.ndim
+    if nd > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    return transpose(input, 0, 1) if nd == 2 else input
+
+
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     """Remove size-1 dims (all, or those named by `dim`, which may be a tuple)."""
     shape = input._data.shape
@@ -421,6 +434,72 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     return split(input, size, d)
 
 
+# ---- flip, repeat, unbind ------------------------------------------------------------------------
+
+
+class Flip(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Tensor, dims: tuple) -> Tensor:
+        ctx.dims = dims
+        return _wrap(np.flip(a._data, dims).copy())  # a copy, as PyTorch's flip
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> tuple:
+        return Flip.apply(g, ctx.dims), None
+
+
+def flip(input: Tensor, dims: Any) -> Tensor:
+    """Reverse the order of the entries along each of `dims`."""
+    nd = input._data.ndim
+    if isinstance(dims, (int, np.integer)):
+        dims = (dims,)
+    axes = tuple(normalize_dim(d, nd, "flip") for d in dims)
+    if len(set(axes)) != len(axes):
+        raise RuntimeError(f"flip: dims {list(dims)} has a dim that appears more than once")
+    return Flip.apply(input, axes) if nd else clone(input)
+
+
+def repeat(input: Tensor, *sizes: Any) -> Tensor:
+    """Tile input sizes[i] times along dim i (leading sizes add new dims), as Tensor.repeat.
+
+    Written with reshape and expand, so the gradient sums over the copies."""
+    if len(sizes) == 1 and not isinstance(sizes[0], (int, np.integer)):
+        sizes = tuple(sizes[0])
+    reps = _shape_arg(sizes, "repeat")
+    shape = input._data.shape
+    if len(reps) < len(shape):
+        raise RuntimeError(
+            f"repeat: number of repeat dims ({len(reps)}) can not be smaller than number of "
+            f"dimensions of tensor ({len(shape)})"
+        )
+    if any(r < 0 for r in reps):
+        raise RuntimeError(f"repeat: repeats must be non-negative, got {list(reps)}")
+    shape = (1,) * (len(reps) - len(shape)) + shape
+    interleaved = []
+    tiled = []
+    for r, s in zip(reps, shape):
+        interleaved += [1, s]
+        tiled += [r, s]
+    out = expand(reshape(input, tuple(interleaved)), tuple(tiled))
+    return reshape(out, tuple(r * s for r, s in zip(reps, shape)))
+
+
+def tile(input: Tensor, dims: Any) -> Tensor:
+    """repeat, with dims padded by leading 1s when it has fewer entries than input has dims."""
+    reps = _shape_arg(dims, "tile")
+    return repeat(input, (1,) * (input._data.ndim - len(reps)) + reps)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices of input along dim, each without that dim."""
+    d = normalize_dim(dim, input._data.ndim, "unbind")
+    lead = (slice(None),) * d
+    pieces = []
+    for i in range(input._data.shape[d]):
+        pieces.append(getitem(input, lead + (i,)))
+    return tuple(pieces)
+
+
 class TriangleMask(Function):
     @staticmethod
     def forward(ctx: Any, a: Tensor, diagonal: int, upper: bool) -> Tensor:
@@ -446,5 +525,5 @@ def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     return TriangleMask.apply(input, int(diagonal), False)
 
 
-from .elementwise import cast  # noqa: E402
+from .elementwise import cast, clone  # noqa: E402
 from .index import getitem  # noqa: E402

@@ -1,0 +1,66 @@
+"""Sorting along a dim: sort, argsort and topk, with PyTorch's names, orders and return values.
+
+The order is computed in numpy (no gradient flows through indices); the values are gathered from
+the input by those indices, so their gradient is gather's (scattered back to where each value
+came from). As in PyTorch, NaN sorts after every number in ascending order and before every
+number in descending order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor, _wrap, normalize_dim
+from .index import Gather
+from .reduce import values_indices
+
+
+def _order(x: np.ndarray, dim: int, descending: bool) -> np.ndarray:
+    """int64 indices that sort x along dim (stable: equal values keep their order)."""
+    moved = np.moveaxis(x, dim, -1)
+    if not descending:
+        order = np.argsort(moved, axis=-1, kind="stable")
+    elif x.dtype.kind == "f":  # NaN first, then the numbers from the largest
+        order = np.lexsort((-moved, ~np.isnan(moved)), axis=-1)
+    elif x.dtype.kind == "b":
+        order = np.argsort(~moved, axis=-1, kind="stable")
+    else:  # integers: compare as Python would, without negating (which overflows at the minimum)
+        order = np.argsort(moved, axis=-1, kind="stable")[..., ::-1]
+    return np.ascontiguousarray(np.moveaxis(order, -1, dim), dtype=np.int64)
+
+
+def _check(input: Any, dim: int, op: str) -> int:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: expected a Tensor, got {type(input).__name__}")
+    return normalize_dim(dim, input._data.ndim, op)
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    """The indices that sort input along dim (int64); the order is always stable."""
+    d = _check(input, dim, "argsort")
+    if input._data.ndim == 0:
+        return _wrap(np.zeros((), np.int64))
+    return _wrap(_order(input._data, d, descending))
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+    """(values, indices): input sorted along dim, and where each value came from."""
+    d = _check(input, dim, "sort")
+    if input._data.ndim == 0:
+        return values_indices(input.clone(), _wrap(np.zeros((), np.int64)))
+    order = _order(input._data, d, descending)
+    return values_indices(Gather.apply(input, d, order), _wrap(order))
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+    """(values, indices) of the k largest (or smallest) entries along dim, in order."""
+    d = _check(input, dim, "topk")
+    size = input._data.shape[d] if input._data.ndim else 1
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 0 <= k <= size:
+        raise RuntimeError(f"topk: selected index k={k!r} out of range for dim {dim} of size {size}")
+    if input._data.ndim == 0:
+        return values_indices(input.clone(), _wrap(np.zeros((), np.int64)))
+    order = np.take(_order(input._data, d, largest), np.arange(k), axis=d)
+    return values_indices(Gather.apply(input, d, order), _wrap(order))

@@ -1,0 +1,97 @@
+"""More unary maths with PyTorch's names: log1p and expm1 (accurate near 0), floor, ceil and
+round, nan_to_num, clamp_min and clamp_max.
+
+floor, ceil and round have a zero derivative almost everywhere; like `sign`, they return a
+tensor outside the graph. nan_to_num passes the gradient where the input is finite.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor, _wrap
+from ._util import require_float
+
+
+def _tensor(input: Any, op: str) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: expected a Tensor, got {type(input).__name__}")
+    return input
+
+
+class Log1p(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Tensor) -> Tensor:
+        ctx.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):  # -1 -> -inf, below -1 -> nan
+            return _wrap(np.asarray(np.log1p(a._data)))
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return div(g, add(a, 1.0))
+
+
+class Expm1(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Tensor) -> Tensor:
+        with np.errstate(over="ignore"):
+            out = _wrap(np.asarray(np.expm1(a._data)))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Tensor:
+        (out,) = ctx.saved_tensors
+        return mul(g, add(out, 1.0))
+
+
+def log1p(input: Tensor) -> Tensor:
+    """log(1 + input), accurate where input is near 0."""
+    require_float(_tensor(input, "log1p"), "log1p")
+    return Log1p.apply(input)
+
+
+def expm1(input: Tensor) -> Tensor:
+    """exp(input) - 1, accurate where input is near 0."""
+    require_float(_tensor(input, "expm1"), "expm1")
+    return Expm1.apply(input)
+
+
+def floor(input: Tensor) -> Tensor:
+    return _wrap(np.asarray(np.floor(_tensor(input, "floor")._data)))
+
+
+def ceil(input: Tensor) -> Tensor:
+    return _wrap(np.asarray(np.ceil(_tensor(input, "ceil")._data)))
+
+
+def round(input: Tensor, decimals: int = 0) -> Tensor:
+    """Round half to even (as PyTorch), to `decimals` places."""
+    return _wrap(np.asarray(np.round(_tensor(input, "round")._data, decimals)))
+
+
+def nan_to_num(
+    input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+) -> Tensor:
+    """NaN, +inf and -inf replaced by `nan`, `posinf` and `neginf` (by default 0 and the dtype's
+    largest and lowest finite values)."""
+    x = _tensor(input, "nan_to_num")._data
+    if x.dtype.kind != "f":
+        return clone(input)
+    replaced = np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+    return where(_wrap(np.asarray(np.isfinite(x))), input, _wrap(np.asarray(replaced)))
+
+
+def clamp_min(input: Tensor, min: Any) -> Tensor:
+    return clamp(input, min=min)
+
+
+def clamp_max(input: Tensor, max: Any) -> Tensor:
+    return clamp(input, max=max)
+
+
+from .elementwise import add, clamp, clone, div, mul, where  # noqa: E402

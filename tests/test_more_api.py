@@ -1,0 +1,188 @@
+"""PyTorch API beyond DESIGN's core subset that ported code commonly uses: truth tests, rounding,
+sorting orders, comparison methods, new_* constructors and the like. Values are checked against
+numpy; the differentiable ones (sort, topk, cumsum, flip, repeat, norm, ...) are in the op table."""
+
+import math
+
+import numpy as np
+import pytest
+
+import tensorgrad as tg
+
+NAN = float("nan")
+
+
+def test_all_any_count_nonzero_match_numpy():
+    x = np.array([[0.0, 1.0, 2.0], [3.0, 0.0, 0.0]], np.float32)
+    t = tg.tensor(x)
+    for dim in (None, 0, 1, (0, 1)):
+        for keepdim in (False, True):
+            np.testing.assert_array_equal(t.all(dim, keepdim).numpy(), np.all(x, axis=dim, keepdims=keepdim))
+            np.testing.assert_array_equal(
+                tg.any(t, dim, keepdim).numpy(), np.any(x, axis=dim, keepdims=keepdim)
+            )
+        np.testing.assert_array_equal(t.count_nonzero(dim).numpy(), np.count_nonzero(x, axis=dim))
+    assert t.all().dtype == tg.bool and t.count_nonzero().dtype == tg.int64
+    assert t.count_nonzero().item() == 3 and tg.tensor([]).all().item() is True
+
+
+def test_floor_ceil_round_and_nan_to_num():
+    v = np.array([-1.5, -0.5, 0.5, 1.5, 2.5, 2.675, NAN], np.float64)
+    t = tg.tensor(v)
+    np.testing.assert_array_equal(t.floor().numpy(), np.floor(v))
+    np.testing.assert_array_equal(tg.ceil(t).numpy(), np.ceil(v))
+    np.testing.assert_array_equal(t.round().numpy(), np.round(v))  # half to even: 2.5 -> 2
+    np.testing.assert_array_equal(tg.round(t, decimals=2).numpy(), np.round(v, 2))
+    assert not t.requires_grad_().floor().requires_grad  # a zero derivative: outside the graph
+    w = tg.tensor([NAN, math.inf, -math.inf, 1.0])
+    np.testing.assert_array_equal(
+        w.nan_to_num().numpy(), [0.0, np.finfo(np.float32).max, np.finfo(np.float32).min, 1.0]
+    )
+    np.testing.assert_array_equal(tg.nan_to_num(w, nan=-1.0, posinf=9.0, neginf=-9.0).numpy(), [-1, 9, -9, 1])
+    x = tg.tensor([NAN, 2.0], requires_grad=True)
+    x.nan_to_num().sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 1.0])  # no gradient where it replaced
+
+
+def test_log1p_expm1_are_accurate_near_zero_and_quiet_at_the_poles():
+    tiny = tg.tensor([1e-10], dtype=tg.float64)
+    assert tg.log1p(tiny).item() == pytest.approx(1e-10, rel=1e-12)
+    assert tg.expm1(tiny).item() == pytest.approx(1e-10, rel=1e-12)
+    with np.errstate(all="raise"):  # no numpy warning escapes, as PyTorch prints none
+        assert tg.log1p(tg.tensor([-1.0])).item() == -math.inf
+        assert tg.expm1(tg.tensor([1000.0])).item() == math.inf
+
+
+def test_sort_and_argsort_put_nan_where_pytorch_does_and_are_stable():
+    v = np.array([2.0, NAN, -1.0, 2.0, 5.0])
+    t = tg.tensor(v)
+    assert t.argsort().tolist() == [2, 0, 3, 4, 1]  # NaN last ascending; the two 2.0 keep order
+    values, indices = t.sort(descending=True)
+    assert indices.tolist() == [1, 4, 0, 3, 2]  # NaN first descending
+    assert np.isnan(values.numpy()[0]) and values.numpy()[1:].tolist() == [5.0, 2.0, 2.0, -1.0]
+    ints = tg.tensor([3, -(2**63), 7])
+    assert ints.sort(descending=True).values.tolist() == [7, 3, -(2**63)]
+    assert tg.tensor([True, False, True]).argsort(descending=True).tolist() == [0, 2, 1]
+    m = np.random.default_rng(0).standard_normal((3, 4))
+    np.testing.assert_array_equal(
+        tg.argsort(tg.tensor(m), dim=0).numpy(), np.argsort(m, axis=0, kind="stable")
+    )
+
+
+def test_topk_values_indices_and_errors():
+    t = tg.tensor([[1.0, 5.0, 3.0], [4.0, 0.0, 6.0]])
+    values, indices = t.topk(2)
+    assert values.tolist() == [[5.0, 3.0], [6.0, 4.0]] and indices.tolist() == [[1, 2], [2, 0]]
+    assert tg.topk(t, 1, dim=0, largest=False).indices.tolist() == [[0, 1, 0]]
+    with pytest.raises(RuntimeError, match="topk: selected index k=4 out of range"):
+        t.topk(4)
+    with pytest.raises(RuntimeError, match="topk"):
+        t.topk(-1)
+
+
+def test_comparison_and_logic_methods_match_the_operators():
+    a = tg.tensor([1.0, 2.0, 3.0])
+    b = tg.tensor([3.0, 2.0, 1.0])
+    for method, op in (
+        ("eq", "__eq__"),
+        ("ne", "__ne__"),
+        ("lt", "__lt__"),
+        ("le", "__le__"),
+        ("gt", "__gt__"),
+        ("ge", "__ge__"),
+    ):
+        assert getattr(a, method)(b).tolist() == getattr(a, op)(b).tolist()
+    assert a.eq(2.0).tolist() == [False, True, False]
+    p, q = tg.tensor([True, False, True]), tg.tensor([True, True, False])
+    assert p.logical_not().tolist() == [False, True, False]
+    assert p.logical_and(q).tolist() == [True, False, False] and p.logical_or(q).tolist() == [
+        True,
+        True,
+        True,
+    ]
+
+
+def test_new_constructors_type_as_and_cpu_only():
+    x = tg.ones(2, dtype=tg.float64)
+    for made in (x.new_zeros(2, 3), x.new_ones((2, 3)), x.new_empty(2, 3), x.new_full((2, 3), 7)):
+        assert made.shape == (2, 3) and made.dtype == tg.float64 and not made.requires_grad
+    assert x.new_full((2,), 7).tolist() == [7.0, 7.0]
+    assert x.new_tensor([1, 2]).dtype == tg.float64 and x.new_zeros(2, dtype=tg.int64).dtype == tg.int64
+    assert x.new_ones(1, requires_grad=True).requires_grad
+    assert tg.ones(2).type_as(x).dtype == tg.float64
+    with pytest.raises(RuntimeError, match="cuda: tensorgrad runs on the CPU only"):
+        x.cuda()
+
+
+def test_small_helpers():
+    x = tg.ones(2, 3)
+    assert tg.is_tensor(x) and not tg.is_tensor(np.ones(2)) and tg.numel(x) == 6
+    assert tg.t(x).shape == (3, 2) and tg.t(tg.ones(4)).shape == (4,) and x.t().shape == (3, 2)
+    with pytest.raises(RuntimeError, match=r"t\(\) expects a tensor with <= 2 dimensions"):
+        tg.t(tg.ones(1, 2, 3))
+    assert tg.cumsum(tg.tensor([1, 2, 3]), 0).tolist() == [1, 3, 6]  # ints sum as int64
+    assert tg.cumsum(tg.tensor([True, True]), 0).dtype == tg.int64
+    assert tg.cumsum(tg.tensor([1, 2]), 0, dtype=tg.float32).dtype == tg.float32
+    assert x.unflatten(1, (3, 1)).shape == (2, 3, 1)
+    assert tg.ones(2, 3, 4).bmm(tg.full((2, 4, 5), 2.0)).tolist() == np.full((2, 3, 5), 8.0).tolist()
+    with pytest.raises(RuntimeError, match="outer: expected 1-D tensors"):
+        tg.outer(x, tg.ones(2))
+
+
+def test_masked_fill_in_place_keeps_gradients_right():
+    w = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = w * 2
+    h.masked_fill_(tg.tensor([False, True, False]), 0.0)
+    assert h.tolist() == [2.0, 0.0, 6.0] and h._vc[0] == 1
+    h.sum().backward()
+    assert w.grad.tolist() == [2.0, 0.0, 2.0]
+
+
+def test_norm_gradient_is_zero_where_the_norm_is():
+    z = tg.zeros(3, dtype=tg.float64, requires_grad=True)
+    z.norm().backward()
+    assert z.grad.tolist() == [0.0, 0.0, 0.0]  # PyTorch's subgradient, not 0/0
+    x = tg.tensor([[3.0, 4.0], [0.0, 0.0]], dtype=tg.float64, requires_grad=True)
+    tg.norm(x, dim=1).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [[0.6, 0.8], [0.0, 0.0]])
+    assert tg.norm(tg.tensor([3.0, -4.0]), p=0).item() == 2.0
+    with pytest.raises(RuntimeError, match="norm: p must be 'fro' or a number"):
+        tg.norm(x, p="nuc")
+    with pytest.raises(RuntimeError, match="norm: expected a floating point tensor"):
+        tg.tensor([1, 2]).norm()
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (
+            lambda: tg.ones(2, 3).index_select(1, tg.tensor([3])),
+            RuntimeError,
+            r"index_select: index \[3\] out of range",
+        ),
+        (
+            lambda: tg.ones(2, 3).index_select(1, tg.tensor([-1])),
+            RuntimeError,
+            "index_select: index .* out of range",
+        ),
+        (
+            lambda: tg.ones(2, 3).index_select(1, tg.tensor([[0]])),
+            RuntimeError,
+            "index_select: index must be a 1-D",
+        ),
+        (
+            lambda: tg.ones(2, 3).index_select(1, tg.tensor([0.0])),
+            RuntimeError,
+            "index_select: index must be a 1-D",
+        ),
+        (lambda: tg.ones(2, 3).flip((0, -2)), RuntimeError, "flip: dims .* appears more than once"),
+        (lambda: tg.ones(2, 3).repeat(2), RuntimeError, "repeat: number of repeat dims"),
+        (lambda: tg.ones(2, 3).repeat(2, -1), RuntimeError, "repeat: repeats must be non-negative"),
+        (lambda: tg.ones(2, 3).sort(dim=2), IndexError, "sort"),
+        (lambda: tg.ones(2, 3).cumsum(dim=2), IndexError, "cumsum"),
+        (lambda: tg.ones(2, 3).all(dim=2), IndexError, "all"),
+    ],
+)
+def test_errors_name_the_op(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
