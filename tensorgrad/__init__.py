@@ -7,7 +7,7 @@ from __future__ import annotations
 
 # isort: split
 # Tensor first: compiled, the autograd modules import its type as they load (see tensor.pxd).
-from .tensor import Tensor, is_tensor
+from .tensor import Tensor, is_floating_point, is_tensor
 
 # isort: split
 from . import data, dtypes, nn, optim, profiler, testing, viz
@@ -16,10 +16,13 @@ from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .dtypes import bool_ as bool  # noqa: A001
 from .dtypes import double, float32, float64, int64, long
 from .dtypes import float as float  # noqa: A001
+from .ops.arrange import diag, meshgrid, repeat_interleave, roll, select
+from .ops.composite import addcdiv, addcmul, cosh, exp2, lerp, log2, log10, sinh, tan
 from .ops.conv import conv2d
 from .ops.creation import (
     arange,
     as_tensor,
+    bernoulli,
     empty,
     empty_like,
     eye,
@@ -29,6 +32,7 @@ from .ops.creation import (
     initial_seed,
     linspace,
     manual_seed,
+    multinomial,
     ones,
     ones_like,
     rand,
@@ -87,10 +91,11 @@ from .ops.elementwise import (
     true_divide,
     where,
 )
-from .ops.index import gather, index_select
-from .ops.matmul import bmm, matmul, mm, outer
+from .ops.index import argwhere, gather, index_select, nonzero
+from .ops.matmul import addmm, bmm, dot, matmul, mm, mv, outer
 from .ops.norms import norm
 from .ops.pool import max_pool2d
+from .ops.product import prod
 from .ops.reduce import (
     all,
     amax,
@@ -135,7 +140,7 @@ from .ops.shape import (
     unflatten,
     unsqueeze,
 )
-from .ops.sorting import argsort, sort, topk
+from .ops.sorting import argsort, sort, topk, unique
 from .ops.unary import ceil, clamp_max, clamp_min, expm1, floor, log1p, nan_to_num, round
 from .serialization import load, save
 

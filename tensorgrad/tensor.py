@@ -638,6 +638,87 @@ class Tensor:
     def type_as(self, other: Tensor) -> Tensor:
         return self.to(other._data.dtype)
 
+    def select(self, dim: int, index: int) -> Tensor:
+        return select(self, dim, index)
+
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        return narrow(self, dim, start, length)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        return nonzero(self, as_tuple=as_tuple)
+
+    def argwhere(self) -> Tensor:
+        return argwhere(self)
+
+    def unique(
+        self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim: Any = None
+    ) -> Any:
+        return unique(self, sorted, return_inverse, return_counts, dim)
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        return roll(self, shifts, dims)
+
+    def repeat_interleave(self, repeats: Any, dim: Any = None) -> Tensor:
+        return repeat_interleave(self, repeats, dim)
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        return diag(self, diagonal)
+
+    def dot(self, other: Tensor) -> Tensor:
+        return dot(self, other)
+
+    def mv(self, vec: Tensor) -> Tensor:
+        return mv(self, vec)
+
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def prod(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+        return prod(self, dim, keepdim, dtype)
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        return lerp(self, end, weight)
+
+    def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
+        return addcmul(self, tensor1, tensor2, value=value)
+
+    def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
+        return addcdiv(self, tensor1, tensor2, value=value)
+
+    def log2(self) -> Tensor:
+        return log2(self)
+
+    def log10(self) -> Tensor:
+        return log10(self)
+
+    def exp2(self) -> Tensor:
+        return exp2(self)
+
+    def tan(self) -> Tensor:
+        return tan(self)
+
+    def sinh(self) -> Tensor:
+        return sinh(self)
+
+    def cosh(self) -> Tensor:
+        return cosh(self)
+
+    def multinomial(self, num_samples: int, replacement: bool = False) -> Tensor:
+        return multinomial(self, num_samples, replacement)
+
+    def bernoulli(self) -> Tensor:
+        return bernoulli(self)
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def element_size(self) -> int:
+        return int(self._data.itemsize)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._data.nbytes)
+
     def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
         raise RuntimeError(
             "cuda: tensorgrad runs on the CPU only (no CUDA device); use .cpu() or drop the call"
@@ -820,6 +901,10 @@ def is_tensor(obj: Any) -> bool:
     return isinstance(obj, Tensor)
 
 
+def is_floating_point(input: Tensor) -> bool:
+    return input.is_floating_point()
+
+
 def normalize_dim(dim: Any, ndim: int, op: str) -> int:
     """Turn a possibly negative dim into an index, raising IndexError like PyTorch."""
     lo = -ndim if ndim else -1
@@ -834,7 +919,20 @@ def normalize_dim(dim: Any, ndim: int, op: str) -> int:
 
 
 from ._format import format_tensor  # noqa: E402
-from .ops.creation import as_tensor_like, empty, full, normal_, ones, tensor, uniform_, zeros  # noqa: E402
+from .ops.arrange import diag, repeat_interleave, roll, select  # noqa: E402
+from .ops.composite import addcdiv, addcmul, cosh, exp2, lerp, log2, log10, sinh, tan  # noqa: E402
+from .ops.creation import (  # noqa: E402
+    as_tensor_like,
+    bernoulli,
+    empty,
+    full,
+    multinomial,
+    normal_,
+    ones,
+    tensor,
+    uniform_,
+    zeros,
+)
 from .ops.elementwise import (  # noqa: E402
     abs,
     add,
@@ -881,10 +979,11 @@ from .ops.elementwise import (  # noqa: E402
     tanh,
     where,
 )
-from .ops.index import gather, getitem, index_select, setitem  # noqa: E402
+from .ops.index import argwhere, gather, getitem, index_select, nonzero, setitem  # noqa: E402
 from .ops.inplace import add_, clamp_, copy_, div_, fill_, masked_fill_, mul_, sub_  # noqa: E402
-from .ops.matmul import bmm, matmul  # noqa: E402
+from .ops.matmul import addmm, bmm, dot, matmul, mv  # noqa: E402
 from .ops.norms import norm  # noqa: E402
+from .ops.product import prod  # noqa: E402
 from .ops.reduce import (  # noqa: E402
     all,
     amax,
@@ -910,6 +1009,7 @@ from .ops.shape import (  # noqa: E402
     expand,
     flatten,
     flip,
+    narrow,
     permute,
     repeat,
     reshape,
@@ -925,5 +1025,5 @@ from .ops.shape import (  # noqa: E402
     unsqueeze,
     view,
 )
-from .ops.sorting import argsort, sort, topk  # noqa: E402
+from .ops.sorting import argsort, sort, topk, unique  # noqa: E402
 from .ops.unary import ceil, clamp_max, clamp_min, expm1, floor, log1p, nan_to_num, round  # noqa: E402

@@ -997,3 +997,128 @@ OPS += [
 ]
 OPS_BY_NAME = {info.name: info for info in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"
+
+# ---- products, composites and rearrangements ------------------------------------------------------
+
+
+def with_zeros(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    """Random values with about a third of them exactly 0 (prod's gradient at zeros)."""
+    x = randn(rng, *shape)
+    return np.where(rng.random(shape) < 0.33, 0.0, x)
+
+
+def prod_samples(rng: np.random.Generator) -> list[Sample]:
+    samples = reduction(dims=(None, 0, -1))(rng)
+    samples = [s for s in samples if not isinstance(s.kwargs.get("dim"), tuple)]
+    samples.append(Sample((with_zeros(rng, 3, 4),), {"dim": 1, "keepdim": False}, "zeros"))
+    samples.append(
+        Sample((np.array([[0.0, 2.0, 0.0], [1.0, 0.0, 3.0]]),), {"dim": 1, "keepdim": True}, "one-two-zeros")
+    )
+    return samples
+
+
+OPS += [
+    OpInfo("dot", tg.dot, np.dot, pairs(((3,), (3,)), ((0,), (0,)))),
+    OpInfo("mv", tg.mv, lambda a, v: a @ v, pairs(((2, 3), (3,)), ((0, 3), (3,)))),
+    OpInfo(
+        "addmm",
+        lambda c, a, b: tg.addmm(c, a, b, beta=0.5, alpha=2.0),
+        lambda c, a, b: 0.5 * c + 2.0 * (a @ b),
+        lambda rng: [
+            Sample((randn(rng, 2, 4), randn(rng, 2, 3), randn(rng, 3, 4)), {}, "full"),
+            Sample((randn(rng, 4), randn(rng, 2, 3), randn(rng, 3, 4)), {}, "broadcast-bias"),
+        ],
+    ),
+    OpInfo(
+        "prod",
+        lambda a, dim, keepdim: tg.prod(a, dim, keepdim) if dim is not None else tg.prod(a),
+        lambda x, dim, keepdim: np.prod(x, axis=dim, keepdims=keepdim) if dim is not None else np.prod(x),
+        prod_samples,
+        twice_differentiable=False,
+    ),
+    OpInfo("lerp", lambda a, b: tg.lerp(a, b, 0.3), lambda a, b: a + 0.3 * (b - a), binary()),
+    OpInfo(
+        "lerp_tensor_weight",
+        lambda a, b, w: a.lerp(b, w),
+        lambda a, b, w: a + w * (b - a),
+        lambda rng: [Sample((randn(rng, 2, 3), randn(rng, 3), randn(rng, 2, 1)), {}, "broadcast")],
+    ),
+    OpInfo(
+        "addcmul",
+        lambda a, b, c: tg.addcmul(a, b, c, value=0.5),
+        lambda a, b, c: a + 0.5 * b * c,
+        lambda rng: [Sample((randn(rng, 2, 3), randn(rng, 2, 3), randn(rng, 3)), {}, "broadcast")],
+    ),
+    OpInfo(
+        "addcdiv",
+        lambda a, b, c: a.addcdiv(b, c, value=-2),
+        lambda a, b, c: a - 2 * b / c,
+        lambda rng: [Sample((randn(rng, 2, 3), randn(rng, 2, 3), nonzero(rng, 2, 3)), {}, "same")],
+    ),
+    OpInfo("log2", tg.log2, np.log2, unary(positive)),
+    OpInfo("log10", tg.log10, np.log10, unary(positive)),
+    OpInfo("exp2", tg.exp2, np.exp2, unary()),
+    OpInfo("tan", tg.tan, np.tan, unary(lambda rng, *s: rng.uniform(-1.2, 1.2, s))),
+    OpInfo("sinh", tg.sinh, np.sinh, unary()),
+    OpInfo("cosh", tg.cosh, np.cosh, unary()),
+    OpInfo(
+        "roll",
+        lambda a, shifts, dims: tg.roll(a, shifts, dims),
+        lambda x, shifts, dims: np.roll(x, shifts, axis=dims),
+        shaped(
+            ((3, 4), {"shifts": 1, "dims": 1}),
+            ((3, 4), {"shifts": (-1, 5), "dims": (0, 1)}),
+            ((3, 4), {"shifts": 2, "dims": None}),
+            (("nc", 3, 4), {"shifts": 3, "dims": 0}),
+            ((0, 3), {"shifts": 1, "dims": 0}),
+        ),
+    ),
+    OpInfo(
+        "repeat_interleave",
+        lambda a, repeats, dim: tg.repeat_interleave(a, repeats, dim),
+        lambda x, repeats, dim: np.repeat(x, repeats, axis=dim),
+        shaped(
+            ((2, 3), {"repeats": 2, "dim": 1}),
+            ((2, 3), {"repeats": [1, 0, 3], "dim": 1}),
+            ((2, 3), {"repeats": 2, "dim": None}),
+            (("nc", 3, 4), {"repeats": 3, "dim": 0}),
+        ),
+    ),
+    OpInfo(
+        "diag",
+        lambda a, diagonal: tg.diag(a, diagonal),
+        lambda x, diagonal: np.diag(x, diagonal),
+        shaped(
+            ((3,), {"diagonal": 0}),
+            ((3,), {"diagonal": 2}),
+            ((2,), {"diagonal": -1}),
+            ((3, 4), {"diagonal": 0}),
+            ((3, 4), {"diagonal": 1}),
+            ((4, 3), {"diagonal": -2}),
+        ),
+    ),
+    OpInfo(
+        "meshgrid",
+        lambda a, b: tg.meshgrid(a, b, indexing="ij"),
+        lambda a, b: tuple(np.meshgrid(a, b, indexing="ij")),
+        pairs(((3,), (4,)), ((1,), (2,))),
+    ),
+    OpInfo(
+        "meshgrid_xy",
+        lambda a, b: tg.meshgrid(a, b, indexing="xy"),
+        lambda a, b: tuple(np.meshgrid(a, b, indexing="xy")),
+        pairs(((3,), (4,))),
+    ),
+    OpInfo(
+        "select",
+        lambda a, dim, index: a.select(dim, index),
+        lambda x, dim, index: np.take(x, index, axis=dim),
+        shaped(
+            ((3, 4), {"dim": 1, "index": 2}),
+            ((3, 4), {"dim": 0, "index": -1}),
+            (("nc", 3, 4), {"dim": 1, "index": 0}),
+        ),
+    ),
+]
+OPS_BY_NAME = {info.name: info for info in OPS}
+assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"

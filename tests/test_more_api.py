@@ -186,3 +186,84 @@ def test_norm_gradient_is_zero_where_the_norm_is():
 def test_errors_name_the_op(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_nonzero_argwhere_and_unique_match_numpy():
+    x = np.array([[0, 3, 0], [5, 0, 5]])
+    t = tg.tensor(x)
+    np.testing.assert_array_equal(t.nonzero().numpy(), np.argwhere(x))
+    assert t.nonzero().dtype == tg.int64 and tg.argwhere(t).shape == (3, 2)
+    rows, cols = tg.nonzero(t, as_tuple=True)
+    assert rows.tolist() == [0, 1, 1] and cols.tolist() == [1, 0, 2]
+    values, inverse, counts = t.unique(return_inverse=True, return_counts=True)
+    assert values.tolist() == [0, 3, 5] and counts.tolist() == [3, 1, 2]
+    np.testing.assert_array_equal(values.numpy()[inverse.numpy()], x)  # inverse rebuilds the input
+    assert tg.unique(tg.tensor([[1, 2], [1, 2], [0, 1]]), dim=0).tolist() == [[0, 1], [1, 2]]
+
+
+def test_prod_gradient_at_zeros_and_integer_products():
+    x = tg.tensor([[2.0, 0.0, 3.0], [2.0, 4.0, 0.5], [0.0, 0.0, 1.0]], dtype=tg.float64, requires_grad=True)
+    x.prod(1).sum().backward()
+    # one zero: only it gets the product of the others; none: prod / x; two: all zero
+    np.testing.assert_allclose(x.grad.numpy(), [[0.0, 6.0, 0.0], [2.0, 1.0, 8.0], [0.0, 0.0, 0.0]])
+    assert tg.tensor([2, 3, 4]).prod().item() == 24 and tg.tensor([True, True]).prod().dtype == tg.int64
+
+
+def test_random_sampling_is_seeded_and_valid():
+    tg.manual_seed(3)
+    probs = tg.tensor([[0.0, 1.0, 3.0], [1.0, 1.0, 0.0]])
+    a = tg.multinomial(probs, 2)
+    tg.manual_seed(3)
+    assert probs.multinomial(2).tolist() == a.tolist()
+    assert a.dtype == tg.int64 and a.shape == (2, 2)
+    assert set(a[0].tolist()) == {1, 2} and set(a[1].tolist()) == {0, 1}  # zero weight never drawn
+    draws = tg.multinomial(tg.tensor([1.0, 3.0]), 4000, replacement=True)
+    assert 0.7 < draws.float().mean().item() < 0.8  # class 1 with probability 3/4
+    coins = tg.bernoulli(tg.full((4000,), 0.25))
+    assert coins.dtype == tg.float32 and 0.2 < coins.mean().item() < 0.3
+    assert set(np.unique(coins.numpy())) <= {0.0, 1.0}
+    with pytest.raises(RuntimeError, match="multinomial: cannot sample"):
+        tg.multinomial(probs, 3)
+    with pytest.raises(RuntimeError, match="multinomial: probability tensor contains"):
+        tg.multinomial(tg.tensor([1.0, -1.0]), 1)
+    with pytest.raises(RuntimeError, match=r"bernoulli: expected all probabilities in \[0, 1\]"):
+        tg.bernoulli(tg.tensor([1.5]))
+
+
+def test_dtype_and_size_queries():
+    x = tg.ones(2, 3, dtype=tg.float64)
+    assert x.is_floating_point() and tg.is_floating_point(x) and not tg.tensor([1]).is_floating_point()
+    assert x.element_size() == 8 and x.nbytes == 48 and tg.ones(2).element_size() == 4
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: tg.dot(tg.ones(2), tg.ones(3)), RuntimeError, "dot: expected 1-D tensors of the same size"),
+        (lambda: tg.dot(tg.ones(2, 2), tg.ones(2)), RuntimeError, "dot: input must be a 1-D tensor"),
+        (lambda: tg.mv(tg.ones(2), tg.ones(2)), RuntimeError, "mv: input must be a 2-D tensor"),
+        (lambda: tg.roll(tg.ones(2, 3), (1, 2), 0), RuntimeError, "roll: shifts and dimensions must align"),
+        (
+            lambda: tg.roll(tg.ones(2, 3), (1, 2)),
+            RuntimeError,
+            "roll: with dims=None, shifts must be one int",
+        ),
+        (
+            lambda: tg.repeat_interleave(tg.ones(3), [1, 2]),
+            RuntimeError,
+            "repeat_interleave: repeats must be",
+        ),
+        (
+            lambda: tg.repeat_interleave(tg.ones(2), -1),
+            RuntimeError,
+            "repeat_interleave: repeats can not be negative",
+        ),
+        (lambda: tg.diag(tg.ones(2, 2, 2)), RuntimeError, "diag: expected a 1-D or 2-D tensor"),
+        (lambda: tg.ones(2, 3).select(1, 3), IndexError, "select: index 3 out of range"),
+        (lambda: tg.meshgrid(tg.ones(2, 2)), RuntimeError, "meshgrid: expected 0-D or 1-D tensors"),
+        (lambda: tg.ones(2).prod(dim=1), IndexError, "prod"),
+    ],
+)
+def test_more_errors_name_the_op(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

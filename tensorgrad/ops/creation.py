@@ -230,6 +230,37 @@ def randint(low: int, high: Any = None, size: Any = None, dtype: Any = None) -> 
     return _wrap(random_state.generator.integers(low, high, shape).astype(d, copy=False))
 
 
+def bernoulli(input: Tensor) -> Tensor:
+    """1 with probability input (each entry in [0, 1]), else 0, in input's dtype."""
+    p = input._data
+    if p.dtype.kind != "f":
+        raise RuntimeError(f"bernoulli: expected a floating point tensor of probabilities, got {p.dtype}")
+    if p.size and not ((p >= 0) & (p <= 1)).all():
+        raise RuntimeError("bernoulli: expected all probabilities in [0, 1]")
+    return _wrap((random_state.generator.random(p.shape) < p).astype(p.dtype))
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False) -> Tensor:
+    """num_samples class indices per row of non-negative weights (1-D or 2-D), int64."""
+    w = np.asarray(input._data, dtype=np.float64)
+    if w.ndim not in (1, 2):
+        raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim, got shape {list(w.shape)}")
+    rows = w.reshape(-1, w.shape[-1])
+    if (rows < 0).any() or not np.isfinite(rows).all():
+        raise RuntimeError("multinomial: probability tensor contains either `inf`, `nan` or element < 0")
+    totals = rows.sum(axis=1)
+    if (totals <= 0).any():
+        raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)")
+    if not replacement and num_samples > (rows > 0).sum(axis=1).min():
+        raise RuntimeError(
+            "multinomial: cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+        )
+    rng = random_state.generator
+    picks = [rng.choice(rows.shape[1], num_samples, replace=replacement, p=r / r.sum()) for r in rows]
+    out = np.asarray(picks, dtype=np.int64).reshape(w.shape[:-1] + (num_samples,))
+    return _wrap(out)
+
+
 def randperm(n: int, dtype: Any = None) -> Tensor:
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
         raise TypeError(f"randperm: n must be an int, got {type(n).__name__}")

@@ -217,6 +217,19 @@ def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
     return getitem(input, (slice(None),) * d + (_wrap(idx),))
 
 
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    """The indices of the non-zero entries: an int64 (count, ndim) tensor, or with as_tuple=True
+    one 1-D tensor per dim."""
+    x = input._data
+    if as_tuple:
+        return tuple(_wrap(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(x)))
+    return _wrap(np.argwhere(x).astype(np.int64))
+
+
+def argwhere(input: Tensor) -> Tensor:
+    return nonzero(input)
+
+
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """out[i][j] = input[index[i][j]][j] for dim=0 (and so on), as torch.gather."""
     nd = input._data.ndim

@@ -129,8 +129,35 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     return matmul(input, mat2)
 
 
-def _require_ndim(a: Any, b: Any, ndim: int, op: str) -> None:
-    for name, t in (("input", a), ("mat2", b)):
+def dot(input: Tensor, other: Tensor) -> Tensor:
+    """The inner product of two 1-D tensors of the same size."""
+    _require_ndim(input, other, 1, "dot", ("input", "other"))
+    if input.shape != other.shape:
+        raise RuntimeError(
+            f"dot: expected 1-D tensors of the same size, got {list(input.shape)} and {list(other.shape)}"
+        )
+    return matmul(input, other)
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    """Matrix (n, m) times vector (m,)."""
+    _require_ndim(input, input, 2, "mv", ("input", "input"))
+    _require_ndim(vec, vec, 1, "mv", ("vec", "vec"))
+    return matmul(input, vec)
+
+
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+    """beta * input + alpha * (mat1 @ mat2), input broadcast to the product's shape."""
+    product = mm(mat1, mat2)
+    if alpha != 1:
+        product = mul(product, alpha)
+    if beta == 0:  # as PyTorch: input is ignored, even its NaN
+        return product
+    return add(mul(input, beta) if beta != 1 else input, product)
+
+
+def _require_ndim(a: Any, b: Any, ndim: int, op: str, names: tuple = ("input", "mat2")) -> None:
+    for name, t in zip(names, (a, b)):
         if not isinstance(t, Tensor):
             raise TypeError(f"{op}: argument '{name}' must be a Tensor, not {type(t).__name__}")
         if t._data.ndim != ndim:

@@ -1,4 +1,5 @@
-"""Sorting along a dim: sort, argsort and topk, with PyTorch's names, orders and return values.
+"""Sorting along a dim: sort, argsort, topk (and unique), with PyTorch's names, orders and return
+values.
 
 The order is computed in numpy (no gradient flows through indices); the values are gathered from
 the input by those indices, so their gradient is gather's (scattered back to where each value
@@ -52,6 +53,26 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
         return values_indices(input.clone(), _wrap(np.zeros((), np.int64)))
     order = _order(input._data, d, descending)
     return values_indices(Gather.apply(input, d, order), _wrap(order))
+
+
+def unique(
+    input: Tensor,
+    sorted: bool = True,
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    dim: int | None = None,
+) -> Any:
+    """The distinct entries (sorted), and optionally where each entry went and how often each
+    distinct one occurs, as torch.unique. No gradient."""
+    x = input._data
+    axis = None if dim is None else normalize_dim(dim, x.ndim, "unique")
+    values, inverse, counts = np.unique(x, return_inverse=True, return_counts=True, axis=axis)
+    out: list = [_wrap(values)]
+    if return_inverse:
+        out.append(_wrap(inverse.reshape(x.shape if axis is None else -1).astype(np.int64)))
+    if return_counts:
+        out.append(_wrap(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
 
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
