@@ -1122,3 +1122,34 @@ OPS += [
 ]
 OPS_BY_NAME = {info.name: info for info in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"
+
+
+def einsum_samples(rng: np.random.Generator) -> list[Sample]:
+    cases = [
+        ("ij,jk->ik", (2, 3), (3, 4)),
+        ("bij,bjk->bik", (2, 2, 3), (2, 3, 4)),
+        ("ij,jk", (2, 3), (3, 2)),  # implicit output: ik
+        ("ij->i", (3, 4)),  # a letter only the operand has: its gradient broadcasts back
+        ("ij->ji", (2, 3)),
+        ("i,j->ij", (3,), (4,)),
+        ("...ij,...jk->...ik", (1, 2, 3), (4, 3, 2)),  # broadcast batch: summed back to size 1
+        ("ij,jk,kl->il", (2, 3), (3, 4), (4, 2)),
+        ("bhqd,bhkd->bhqk", (1, 2, 3, 4), (1, 2, 5, 4)),  # attention scores
+    ]
+    samples = [Sample(tuple(randn(rng, *s) for s in shapes), {"equation": eq}, eq) for eq, *shapes in cases]
+    samples.append(
+        Sample((noncontiguous(randn(rng, 3, 4)), randn(rng, 3)), {"equation": "ji,j->i"}, "noncontig")
+    )
+    return samples
+
+
+OPS += [
+    OpInfo(
+        "einsum",
+        lambda *tensors, equation: tg.einsum(equation, *tensors),
+        lambda *arrays, equation: np.einsum(equation, *arrays),
+        einsum_samples,
+    ),
+]
+OPS_BY_NAME = {info.name: info for info in OPS}
+assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"

@@ -267,3 +267,23 @@ def test_dtype_and_size_queries():
 def test_more_errors_name_the_op(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_einsum_forms_and_errors():
+    rng = np.random.default_rng(5)
+    a, b = rng.standard_normal((2, 3)), rng.standard_normal((3, 3))
+    ta, tb = tg.tensor(a), tg.tensor(b)
+    np.testing.assert_allclose(tg.einsum("ii", tb).item(), np.trace(b))  # a diagonal, forward only
+    np.testing.assert_allclose(tg.einsum("ij,jk", [ta, tb]).numpy(), a @ b)  # operands as a list
+    np.testing.assert_allclose(tg.einsum("i j , j k -> i k", ta, tb).numpy(), a @ b)  # spaces
+    d = tg.tensor(b, requires_grad=True)
+    with pytest.raises(RuntimeError, match="einsum.*repeated subscript"):
+        tg.einsum("ii->", d).backward()
+    with pytest.raises(RuntimeError, match=r"einsum\(\): operands of shapes \[\[2, 3\], \[2, 3\]\]"):
+        tg.einsum("ij,jk->ik", ta, ta)
+    with pytest.raises(RuntimeError, match="einsum.*does not match the operand's 2 dims"):
+        tg.einsum("ijk->i", ta)
+    with pytest.raises(RuntimeError, match="einsum.*output subscript 'z'"):
+        tg.einsum("ij->z", ta)
+    with pytest.raises(RuntimeError, match="einsum.*2 subscripts in the equation for 1 operands"):
+        tg.einsum("ij,jk->ik", ta)
