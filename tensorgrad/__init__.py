@@ -116,6 +116,7 @@ from .ops.reduce import (
     var,
 )
 from .ops.scan import cumsum
+from .ops.scatter import scatter, scatter_add
 from .ops.shape import (
     broadcast_to,
     cat,

@@ -638,6 +638,18 @@ class Tensor:
     def type_as(self, other: Tensor) -> Tensor:
         return self.to(other._data.dtype)
 
+    def scatter(self, dim: int, index: Tensor, src: Any = None, value: Any = None) -> Tensor:
+        return scatter(self, dim, index, src, value)
+
+    def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        return scatter_add(self, dim, index, src)
+
+    def scatter_(self, dim: int, index: Tensor, src: Any = None, value: Any = None) -> Tensor:
+        return scatter_(self, dim, index, src, value)
+
+    def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        return scatter_add_(self, dim, index, src)
+
     def select(self, dim: int, index: int) -> Tensor:
         return select(self, dim, index)
 
@@ -1003,6 +1015,7 @@ from .ops.reduce import (  # noqa: E402
     var,
 )
 from .ops.scan import cumsum  # noqa: E402
+from .ops.scatter import scatter, scatter_, scatter_add, scatter_add_  # noqa: E402
 from .ops.shape import (  # noqa: E402
     chunk,
     contiguous,

@@ -1153,3 +1153,53 @@ OPS += [
 ]
 OPS_BY_NAME = {info.name: info for info in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"
+
+
+def np_scatter(x: np.ndarray, src: np.ndarray, dim: int, index: np.ndarray, add: bool) -> np.ndarray:
+    out = x.copy()
+    full = list(np.indices(index.shape, sparse=True))
+    full[dim] = index
+    part = src[tuple(slice(0, s) for s in index.shape)]
+    if add:
+        np.add.at(out, tuple(full), part)
+    else:
+        out[tuple(full)] = part
+    return out
+
+
+def scatter_samples(unique: bool) -> Callable:
+    def make(rng: np.random.Generator) -> list[Sample]:
+        if unique:  # a permutation per column: every position written at most once
+            index0 = np.stack([rng.permutation(3)[:2] for _ in range(4)], 1)
+        else:
+            index0 = rng.integers(0, 3, (2, 4))
+        index1 = (
+            rng.integers(0, 4, (3, 2)) if not unique else np.stack([rng.permutation(4)[:2] for _ in range(3)])
+        )
+        return [
+            Sample((randn(rng, 3, 4), randn(rng, 2, 4)), {"dim": 0, "index": index0}, "dim0"),
+            Sample((randn(rng, 3, 4), randn(rng, 3, 3)), {"dim": 1, "index": index1}, "dim1-src-larger"),
+            Sample(
+                (noncontiguous(randn(rng, 3, 4)), randn(rng, 2, 4)), {"dim": -2, "index": index0}, "noncontig"
+            ),
+        ]
+
+    return make
+
+
+OPS += [
+    OpInfo(
+        "scatter_add",
+        lambda a, s, dim, index: a.scatter_add(dim, tg.tensor(index), s),
+        lambda x, s, dim, index: np_scatter(x, s, dim, index, add=True),
+        scatter_samples(unique=False),
+    ),
+    OpInfo(
+        "scatter",
+        lambda a, s, dim, index: tg.scatter(a, dim, tg.tensor(index), s),
+        lambda x, s, dim, index: np_scatter(x, s, dim, index, add=False),
+        scatter_samples(unique=True),
+    ),
+]
+OPS_BY_NAME = {info.name: info for info in OPS}
+assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"

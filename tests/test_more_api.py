@@ -287,3 +287,27 @@ def test_einsum_forms_and_errors():
         tg.einsum("ij->z", ta)
     with pytest.raises(RuntimeError, match="einsum.*2 subscripts in the equation for 1 operands"):
         tg.einsum("ij,jk->ik", ta)
+
+
+def test_scatter_in_place_value_form_and_errors():
+    idx = tg.tensor([[0, 2], [1, 0]])
+    t = tg.zeros(2, 3)
+    t.scatter_(1, idx, tg.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    assert t.tolist() == [[1.0, 0.0, 2.0], [4.0, 3.0, 0.0]] and t._vc[0] == 1
+    assert tg.zeros(2, 3).scatter(1, idx, value=7.0).tolist() == [[7, 0, 7], [7, 7, 0]]
+    w = tg.ones(2, 3, requires_grad=True)
+    acc = w * 1
+    acc.scatter_add_(1, tg.tensor([[0, 0]]), tg.tensor([[5.0, 6.0]]))
+    assert acc.tolist() == [[12.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
+    acc.sum().backward()
+    assert w.grad.tolist() == [[1.0] * 3] * 2
+    with pytest.raises(RuntimeError, match="scatter: index writes some position more than once"):
+        tg.zeros(2, 3).scatter(1, tg.tensor([[0, 0]]), tg.ones(1, 2))
+    with pytest.raises(RuntimeError, match="scatter_add: index must be an int64 tensor"):
+        tg.zeros(2, 3).scatter_add(1, tg.tensor([[0.0]]), tg.ones(1, 1))
+    with pytest.raises(RuntimeError, match="scatter_add: index 0..3 out of range for dim 1 of size 3"):
+        tg.zeros(2, 3).scatter_add(1, tg.tensor([[0, 3]]), tg.ones(1, 2))
+    with pytest.raises(RuntimeError, match="scatter_add: index of shape \\[1, 3\\] does not fit src"):
+        tg.zeros(2, 3).scatter_add(1, tg.tensor([[0, 1, 2]]), tg.ones(1, 2))
+    with pytest.raises(TypeError, match="scatter: give exactly one of src and value"):
+        tg.zeros(2, 3).scatter(1, idx)
