@@ -1203,3 +1203,143 @@ OPS += [
 ]
 OPS_BY_NAME = {info.name: info for info in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"
+
+# ---- nn.functional composites ------------------------------------------------------------------
+
+
+def np_elu(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+def np_softplus1(x: np.ndarray) -> np.ndarray:
+    return np.logaddexp(0, x)
+
+
+def wide_off_grid(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    """off_grid spread over [-8, 8]: no value on the kinks of hardsigmoid/hardswish at -3 and 3."""
+    return np.asarray(off_grid(rng, *shape) * 2)
+
+
+def unit_interval(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    return np.asarray(rng.uniform(0.05, 0.95, shape))
+
+
+def np_losses(kind: str) -> Callable:
+    def ref(x: np.ndarray, t: np.ndarray, **kw: Any) -> np.ndarray:
+        d = np.abs(x - t)
+        if kind == "smooth_l1":
+            beta = kw.get("beta", 1.0)
+            out = np.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta)
+        elif kind == "huber":
+            delta = kw.get("delta", 1.0)
+            out = np.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
+        elif kind == "bce":
+            out = -(t * np.log(x) + (1 - t) * np.log(1 - x))
+        else:  # kl_div, input log-probabilities
+            out = np.where(t > 0, t * (np.log(np.where(t > 0, t, 1)) - x), 0.0)
+        return np.asarray(np.mean(out), dtype=x.dtype)
+
+    return ref
+
+
+def loss_samples(first: Callable = randn, second: Callable = randn, **kwargs: Any) -> Callable:
+    def make(rng: np.random.Generator) -> list[Sample]:
+        return [
+            Sample((first(rng, 3, 4), second(rng, 3, 4)), dict(kwargs), "3x4"),
+            Sample((noncontiguous(first(rng, 3, 4)), second(rng, 3, 4)), dict(kwargs), "noncontig"),
+        ]
+
+    return make
+
+
+F = tg.nn.functional
+OPS += [
+    OpInfo("elu", lambda a: F.elu(a, 0.7), lambda x: np_elu(x, 0.7), unary(nonzero)),
+    OpInfo("selu", F.selu, lambda x: 1.0507009873554805 * np_elu(x, 1.6732632423543772), unary(nonzero)),
+    OpInfo("relu6", F.relu6, lambda x: np.clip(x, 0, 6), unary(off_grid)),
+    OpInfo("hardtanh", lambda a: F.hardtanh(a, -1.0, 1.0), lambda x: np.clip(x, -1, 1), unary(off_grid)),
+    OpInfo(
+        "hardsigmoid",
+        F.hardsigmoid,
+        lambda x: np.clip(x + 3, 0, 6) / 6,
+        unary(wide_off_grid),
+    ),
+    OpInfo(
+        "hardswish",
+        F.hardswish,
+        lambda x: x * np.clip(x + 3, 0, 6) / 6,
+        unary(wide_off_grid),
+    ),
+    OpInfo("mish", F.mish, lambda x: x * np.tanh(np_softplus1(x)), unary()),
+    OpInfo("logsigmoid", F.logsigmoid, lambda x: -np_softplus1(-x), unary()),
+    OpInfo("softsign", F.softsign, lambda x: x / (1 + np.abs(x)), unary(nonzero)),
+    OpInfo("tanhshrink", F.tanhshrink, lambda x: x - np.tanh(x), unary()),
+    OpInfo(
+        "threshold",
+        lambda a: F.threshold(a, 0.1, 20.0),
+        lambda x: np.where(x > 0.1, x, 20.0),
+        unary(off_grid),
+    ),
+    OpInfo(
+        "glu",
+        lambda a, dim: F.glu(a, dim),
+        lambda x, dim: np.split(x, 2, dim)[0] / (1 + np.exp(-np.split(x, 2, dim)[1])),
+        shaped(((2, 4), {"dim": -1}), ((4, 3), {"dim": 0}), (("nc", 4, 4), {"dim": 1})),
+    ),
+    OpInfo(
+        "prelu",
+        F.prelu,
+        lambda x, w: np.where(
+            x >= 0, x, (w.reshape((-1,) + (1,) * (x.ndim - 2)) if x.ndim > 1 and w.size > 1 else w) * x
+        ),
+        pairs(((2, 3, 4), (3,)), ((2, 3), (1,)), ((2, 3), (3,)), values=nonzero),
+    ),
+    OpInfo("smooth_l1_loss", F.smooth_l1_loss, np_losses("smooth_l1"), loss_samples()),
+    OpInfo(
+        "smooth_l1_loss_beta",
+        lambda a, b: F.smooth_l1_loss(a, b, beta=0.5),
+        lambda x, t: np_losses("smooth_l1")(x, t, beta=0.5),
+        loss_samples(),
+    ),
+    OpInfo(
+        "huber_loss",
+        lambda a, b: F.huber_loss(a, b, delta=0.7),
+        lambda x, t: np_losses("huber")(x, t, delta=0.7),
+        loss_samples(),
+    ),
+    OpInfo(
+        "binary_cross_entropy",
+        F.binary_cross_entropy,
+        np_losses("bce"),
+        loss_samples(unit_interval, unit_interval),
+    ),
+    OpInfo(
+        "kl_div",
+        F.kl_div,
+        np_losses("kl"),
+        # target > 0 here (at 0, t log t has an infinite slope); test_more_api checks zeros
+        loss_samples(lambda r, *s: np.log(unit_interval(r, *s)), unit_interval),
+    ),
+    OpInfo(
+        "normalize",
+        lambda a: F.normalize(a, dim=-1),
+        lambda x: x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12),
+        unary(shapes=[(3, 4), (5,)]),
+    ),
+    OpInfo(
+        "cosine_similarity",
+        lambda a, b: F.cosine_similarity(a, b, dim=-1),
+        lambda x, y: (
+            np.sum(x * y, -1) / np.maximum(np.linalg.norm(x, axis=-1) * np.linalg.norm(y, axis=-1), 1e-8)
+        ),
+        pairs(((3, 4), (3, 4)), ((3, 4), (4,))),
+    ),
+    OpInfo(
+        "pairwise_distance",
+        F.pairwise_distance,
+        lambda x, y: np.linalg.norm(x - y + 1e-6, axis=-1),
+        pairs(((3, 4), (3, 4)), ((2, 5), (5,))),
+    ),
+]
+OPS_BY_NAME = {info.name: info for info in OPS}
+assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"

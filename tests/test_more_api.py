@@ -311,3 +311,69 @@ def test_scatter_in_place_value_form_and_errors():
         tg.zeros(2, 3).scatter_add(1, tg.tensor([[0, 1, 2]]), tg.ones(1, 2))
     with pytest.raises(TypeError, match="scatter: give exactly one of src and value"):
         tg.zeros(2, 3).scatter(1, idx)
+
+
+def test_more_nn_modules_match_their_functional_forms():
+    nn, F = tg.nn, tg.nn.functional
+    x = tg.tensor(np.random.default_rng(8).standard_normal((2, 4)))
+    cases = [
+        (nn.ELU(0.5), F.elu(x, 0.5)),
+        (nn.SELU(), F.selu(x)),
+        (nn.ReLU6(), F.relu6(x)),
+        (nn.Hardtanh(-0.5, 0.5), F.hardtanh(x, -0.5, 0.5)),
+        (nn.Hardsigmoid(), F.hardsigmoid(x)),
+        (nn.Hardswish(), F.hardswish(x)),
+        (nn.Mish(), F.mish(x)),
+        (nn.LogSigmoid(), F.logsigmoid(x)),
+        (nn.Softsign(), F.softsign(x)),
+        (nn.Tanhshrink(), F.tanhshrink(x)),
+        (nn.Threshold(0.1, -1.0), F.threshold(x, 0.1, -1.0)),
+        (nn.GLU(), F.glu(x)),
+    ]
+    for module, want in cases:
+        np.testing.assert_array_equal(module(x).numpy(), want.numpy(), err_msg=repr(module))
+    assert repr(nn.Hardtanh(-0.5, 0.5)) == "Hardtanh(min_val=-0.5, max_val=0.5)"
+    p = nn.PReLU(4)
+    assert list(p.state_dict()) == ["weight"] and p.weight.tolist() == [0.25] * 4
+    np.testing.assert_allclose(p(x).detach().numpy(), np.where(x.numpy() > 0, x.numpy(), 0.25 * x.numpy()))
+    y = tg.tensor(np.abs(np.random.default_rng(9).standard_normal((2, 4))))
+    assert nn.SmoothL1Loss(beta=0.5)(x, y).item() == F.smooth_l1_loss(x, y, beta=0.5).item()
+    assert nn.HuberLoss(delta=2.0)(x, y).item() == F.huber_loss(x, y, delta=2.0).item()
+    assert nn.CosineSimilarity(dim=0)(x, y).shape == (4,) and nn.PairwiseDistance(keepdim=True)(
+        x, y
+    ).shape == (2, 1)
+    assert nn.Unflatten(1, (2, 2))(x).shape == (2, 2, 2)
+
+
+def test_elu_gradient_is_finite_for_large_inputs():
+    x = tg.tensor([1000.0, -1000.0, 0.5], requires_grad=True)
+    tg.nn.functional.elu(x).sum().backward()
+    assert np.isfinite(x.grad.numpy()).all() and x.grad.tolist()[0] == 1.0
+
+
+def test_kl_div_bce_and_one_hot_edge_cases():
+    F = tg.nn.functional
+    log_q = tg.log(tg.tensor([[0.5, 0.25, 0.25]]))
+    p = tg.tensor([[1.0, 0.0, 0.0]])  # zeros of the target add nothing
+    assert F.kl_div(log_q, p, reduction="sum").item() == pytest.approx(np.log(2.0))
+    p2 = tg.tensor([[0.5, 0.3, 0.2]])
+    with_logs = F.kl_div(log_q, tg.log(p2), reduction="batchmean", log_target=True)
+    assert with_logs.item() == pytest.approx(F.kl_div(log_q, p2, reduction="batchmean").item())
+    assert F.kl_div(log_q, p, reduction="none").shape == (1, 3)
+    probs = tg.tensor([0.0, 1.0, 0.5])
+    loss = F.binary_cross_entropy(probs, tg.tensor([1.0, 0.0, 1.0]), reduction="none")
+    np.testing.assert_allclose(loss.numpy(), [100.0, 100.0, np.log(2.0)], rtol=1e-6)  # logs clamped at -100
+    with pytest.raises(
+        RuntimeError, match="binary_cross_entropy: all elements of input should be between 0 and 1"
+    ):
+        F.binary_cross_entropy(tg.tensor([1.5]), tg.tensor([1.0]))
+    assert F.one_hot(tg.tensor([2, 0])).tolist() == [[0, 0, 1], [1, 0, 0]]
+    assert F.one_hot(tg.tensor([[1]]), 4).shape == (1, 1, 4)
+    with pytest.raises(RuntimeError, match="one_hot: class values must be smaller than num_classes"):
+        F.one_hot(tg.tensor([3]), 3)
+    with pytest.raises(RuntimeError, match="glu: halving dimension must be even"):
+        F.glu(tg.ones(3))
+    with pytest.raises(RuntimeError, match="prelu: weight of shape"):
+        F.prelu(tg.ones(2, 3), tg.ones(2))
+    with pytest.raises(ValueError, match="kl_div: 'bad' is not a valid value for reduction"):
+        F.kl_div(log_q, p, reduction="bad")

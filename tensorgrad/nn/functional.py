@@ -13,10 +13,22 @@ from typing import Any
 
 import numpy as np
 
+from ..ops import composed_nn as _nn
 from ..ops import loss as _loss
 from ..ops.activation import gelu, softplus
 from ..ops.activation import leaky_relu as _leaky_relu
 from ..ops.activation import silu as _silu
+from ..ops.composed_nn import (
+    cosine_similarity,
+    glu,
+    logsigmoid,
+    normalize,
+    one_hot,
+    pairwise_distance,
+    prelu,
+    softsign,
+    tanhshrink,
+)
 from ..ops.conv import conv2d
 from ..ops.creation import generator
 from ..ops.elementwise import mul, sigmoid, tanh
@@ -34,28 +46,49 @@ from ..tensor import Tensor, _wrap
 __all__ = [
     "avg_pool2d",
     "batch_norm",
+    "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "conv2d",
+    "cosine_similarity",
     "cross_entropy",
     "dropout",
+    "elu",
     "embedding",
     "gelu",
+    "glu",
+    "hardsigmoid",
+    "hardswish",
+    "hardtanh",
+    "huber_loss",
+    "kl_div",
     "l1_loss",
     "layer_norm",
     "leaky_relu",
     "linear",
     "log_softmax",
+    "logsigmoid",
     "max_pool2d",
+    "mish",
     "mse_loss",
     "nll_loss",
+    "normalize",
+    "one_hot",
     "pad",
+    "pairwise_distance",
+    "prelu",
     "relu",
+    "relu6",
     "scaled_dot_product_attention",
+    "selu",
     "sigmoid",
     "silu",
+    "smooth_l1_loss",
     "softmax",
     "softplus",
+    "softsign",
     "tanh",
+    "tanhshrink",
+    "threshold",
 ]
 
 
@@ -81,6 +114,43 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     if inplace:
         return apply_inplace(input, _silu, (), "silu_")
     return _silu(input)
+
+
+def _maybe_inplace(input: Tensor, fn: Any, args: tuple, inplace: bool, name: str) -> Tensor:
+    return apply_inplace(input, fn, args, name + "_") if inplace else fn(input, *args)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x where x > 0, else alpha * (exp(x) - 1)."""
+    return _maybe_inplace(input, _nn.elu, (alpha,), inplace, "elu")
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(input, _nn.selu, (), inplace, "selu")
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(input, _nn.hardtanh, (min_val, max_val), inplace, "hardtanh")
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(input, _nn.relu6, (), inplace, "relu6")
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(input, _nn.hardsigmoid, (), inplace, "hardsigmoid")
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(input, _nn.hardswish, (), inplace, "hardswish")
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(input, _nn.mish, (), inplace, "mish")
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(input, _nn.threshold, (threshold, value), inplace, "threshold")
 
 
 def _softmax_dim(ndim: int, name: str) -> int:
@@ -208,6 +278,47 @@ def binary_cross_entropy_with_logits(
     """Binary cross-entropy of logits (sigmoid folded in, stable for large |x|)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     return _loss.binary_cross_entropy_with_logits(input, target, weight, reduction, pos_weight)
+
+
+def smooth_l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
+    """Squared error below beta, absolute error above (Huber divided by beta)."""
+    return _nn.smooth_l1_loss(input, target, legacy_reduction(size_average, reduce, reduction), beta)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """Squared error below delta, delta times the absolute error above."""
+    return _nn.huber_loss(input, target, reduction, delta)
+
+
+def binary_cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Binary cross-entropy of probabilities (use binary_cross_entropy_with_logits for logits)."""
+    return _nn.binary_cross_entropy(input, target, weight, legacy_reduction(size_average, reduce, reduction))
+
+
+def kl_div(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
+    """KL divergence of target from input (log-probabilities); 'batchmean' is the true KL."""
+    return _nn.kl_div(input, target, legacy_reduction(size_average, reduce, reduction), log_target)
 
 
 # ---- padding ---------------------------------------------------------------------------------------

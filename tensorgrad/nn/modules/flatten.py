@@ -1,8 +1,8 @@
-"""`Flatten`: merge a range of dims (by default all but the batch dim)."""
+"""`Flatten` (merge a range of dims, by default all but the batch dim) and `Unflatten`."""
 
 from __future__ import annotations
 
-from ...ops.shape import flatten
+from ...ops.shape import flatten, unflatten
 from ...tensor import Tensor
 from .module import Module
 
@@ -18,3 +18,18 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dim into the shape `unflattened_size`."""
+
+    def __init__(self, dim: int, unflattened_size: tuple) -> None:
+        super().__init__()
+        self.dim = dim
+        self.unflattened_size = tuple(unflattened_size)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return unflatten(input, self.dim, self.unflattened_size)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
