@@ -1343,3 +1343,49 @@ OPS += [
 ]
 OPS_BY_NAME = {info.name: info for info in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"
+
+
+def np_group_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray, num_groups: int) -> np.ndarray:
+    g = x.reshape(x.shape[0], num_groups, -1)
+    normed = ((g - g.mean(-1, keepdims=True)) / np.sqrt(g.var(-1, keepdims=True) + 1e-5)).reshape(x.shape)
+    shape = (-1,) + (1,) * (x.ndim - 2)
+    return normed * w.reshape(shape) + b.reshape(shape)
+
+
+def np_adaptive_avg_pool2d(x: np.ndarray, output_size: Any) -> np.ndarray:
+    oh, ow = (output_size, output_size) if isinstance(output_size, int) else output_size
+    h, w = x.shape[-2:]
+    out = np.zeros(x.shape[:-2] + (oh, ow), x.dtype)
+    for i in range(oh):
+        for j in range(ow):
+            rows = slice(i * h // oh, -(-(i + 1) * h // oh))
+            cols = slice(j * w // ow, -(-(j + 1) * w // ow))
+            out[..., i, j] = x[..., rows, cols].mean(axis=(-2, -1))
+    return out
+
+
+OPS += [
+    OpInfo(
+        "group_norm",
+        lambda x, w, b, num_groups: F.group_norm(x, num_groups, w, b),
+        np_group_norm,
+        lambda rng: [
+            Sample((randn(rng, 2, 4, 3), randn(rng, 4), randn(rng, 4)), {"num_groups": 2}, "3d"),
+            Sample((randn(rng, 2, 6, 2, 2), randn(rng, 6), randn(rng, 6)), {"num_groups": 3}, "4d"),
+        ],
+        twice_differentiable=False,  # layer_norm's kernel backward is once differentiable
+    ),
+    OpInfo(
+        "adaptive_avg_pool2d",
+        F.adaptive_avg_pool2d,
+        np_adaptive_avg_pool2d,
+        lambda rng: [
+            Sample((randn(rng, 2, 3, 5, 7),), {"output_size": (2, 3)}, "uneven"),
+            Sample((randn(rng, 2, 3, 4, 4),), {"output_size": 1}, "global"),
+            Sample((randn(rng, 3, 6, 4),), {"output_size": (3, 4)}, "unbatched"),
+            Sample((noncontiguous(randn(rng, 1, 2, 3, 5)),), {"output_size": 2}, "noncontig"),
+        ],
+    ),
+]
+OPS_BY_NAME = {info.name: info for info in OPS}
+assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"

@@ -377,3 +377,27 @@ def test_kl_div_bce_and_one_hot_edge_cases():
         F.prelu(tg.ones(2, 3), tg.ones(2))
     with pytest.raises(ValueError, match="kl_div: 'bad' is not a valid value for reduction"):
         F.kl_div(log_q, p, reduction="bad")
+
+
+def test_group_norm_and_adaptive_avg_pool_modules():
+    nn = tg.nn
+    gn = nn.GroupNorm(2, 4)
+    assert (
+        list(gn.state_dict()) == ["weight", "bias"] and repr(gn) == "GroupNorm(2, 4, eps=1e-05, affine=True)"
+    )
+    x = tg.tensor(np.random.default_rng(10).standard_normal((3, 4, 5)))
+    groups = x.numpy().reshape(3, 2, -1)
+    want = (
+        (groups - groups.mean(-1, keepdims=True)) / np.sqrt(groups.var(-1, keepdims=True) + 1e-5)
+    ).reshape(3, 4, 5)
+    np.testing.assert_allclose(gn.double()(x).detach().numpy(), want, rtol=1e-10, atol=1e-12)
+    assert nn.GroupNorm(2, 4, affine=False).weight is None
+    with pytest.raises(ValueError, match="num_channels must be divisible by num_groups"):
+        nn.GroupNorm(3, 4)
+    with pytest.raises(RuntimeError, match="group_norm: expected input with at least 2 dims"):
+        tg.nn.functional.group_norm(tg.ones(2, 3), 2)
+    pool = nn.AdaptiveAvgPool2d((1, None))
+    y = tg.ones(2, 3, 4, 5)
+    assert pool(y).shape == (2, 3, 1, 5) and nn.AdaptiveAvgPool2d(1)(y).shape == (2, 3, 1, 1)
+    with pytest.raises(RuntimeError, match="adaptive_avg_pool2d: expected a 3-D or 4-D input"):
+        pool(tg.ones(3, 4))

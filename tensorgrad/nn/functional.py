@@ -18,9 +18,11 @@ from ..ops import loss as _loss
 from ..ops.activation import gelu, softplus
 from ..ops.activation import leaky_relu as _leaky_relu
 from ..ops.activation import silu as _silu
+from ..ops.adaptive_pool import adaptive_avg_pool2d
 from ..ops.composed_nn import (
     cosine_similarity,
     glu,
+    group_norm,
     logsigmoid,
     normalize,
     one_hot,
@@ -44,6 +46,7 @@ from ..ops.shape import cat, narrow, transpose
 from ..tensor import Tensor, _wrap
 
 __all__ = [
+    "adaptive_avg_pool2d",
     "avg_pool2d",
     "batch_norm",
     "binary_cross_entropy",
@@ -56,6 +59,7 @@ __all__ = [
     "embedding",
     "gelu",
     "glu",
+    "group_norm",
     "hardsigmoid",
     "hardswish",
     "hardtanh",

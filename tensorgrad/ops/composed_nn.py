@@ -103,6 +103,31 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     return add(relu(input), mul(weight, minimum(input, 0.0)))
 
 
+def group_norm(
+    input: Tensor,
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each sample over groups of channels (dim 1), then scale and shift per channel."""
+    x = input._data
+    if x.ndim < 2 or x.shape[1] % num_groups:
+        raise RuntimeError(
+            f"group_norm: expected input with at least 2 dims and channels divisible by num_groups "
+            f"({num_groups}), got shape {list(x.shape)}"
+        )
+    n, c = x.shape[0], x.shape[1]
+    grouped = reshape(input, (n, num_groups, -1))
+    out = reshape(layer_norm(grouped, (grouped._data.shape[-1],), None, None, eps), x.shape)
+    per_channel = (c,) + (1,) * (x.ndim - 2)
+    if weight is not None:
+        out = mul(out, reshape(weight, per_channel))
+    if bias is not None:
+        out = add(out, reshape(bias, per_channel))
+    return out
+
+
 # ---- losses --------------------------------------------------------------------------------------
 
 
@@ -233,6 +258,7 @@ from .elementwise import (  # noqa: E402
     where,
 )
 from .loss import _reduce, check_reduction  # noqa: E402
+from .norm import layer_norm  # noqa: E402
 from .norms import norm  # noqa: E402
 from .reduce import sum  # noqa: E402
 from .shape import chunk, reshape  # noqa: E402

@@ -1,4 +1,4 @@
-"""`MaxPool2d` and `AvgPool2d` over the pooling ops (tensorgrad/ops/pool.py)."""
+"""`MaxPool2d`, `AvgPool2d` (tensorgrad/ops/pool.py) and `AdaptiveAvgPool2d` (ops/adaptive_pool.py)."""
 
 from __future__ import annotations
 
@@ -77,3 +77,17 @@ class AvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average pooling to a fixed output size (e.g. 1 for global average pooling)."""
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
