@@ -1389,3 +1389,66 @@ OPS += [
 ]
 OPS_BY_NAME = {info.name: info for info in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"
+
+
+def np_conv1d(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1, padding: int = 0, dilation: int = 1
+) -> np.ndarray:
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding)))
+    k = w.shape[2]
+    length = (xp.shape[2] - dilation * (k - 1) - 1) // stride + 1
+    taps = np.stack(
+        [xp[:, :, j * dilation : j * dilation + stride * (length - 1) + 1 : stride] for j in range(k)], -1
+    )
+    return np.einsum("nclk,ock->nol", taps, w) + b[None, :, None]
+
+
+def np_pool1d(x: np.ndarray, kernel_size: int, stride: int, take_max: bool) -> np.ndarray:
+    length = (x.shape[-1] - kernel_size) // stride + 1
+    windows = np.stack([x[..., i * stride : i * stride + kernel_size] for i in range(length)], -2)
+    return windows.max(-1) if take_max else windows.mean(-1)
+
+
+OPS += [
+    OpInfo(
+        "conv1d",
+        lambda x, w, b, **kw: F.conv1d(x, w, b, **kw),
+        np_conv1d,
+        lambda rng: [
+            Sample((randn(rng, 2, 3, 7), randn(rng, 4, 3, 3), randn(rng, 4)), {}, "plain"),
+            Sample(
+                (randn(rng, 1, 2, 9), randn(rng, 3, 2, 2), randn(rng, 3)),
+                {"stride": 2, "padding": 1, "dilation": 2},
+                "strided",
+            ),
+            Sample(
+                (noncontiguous(randn(rng, 2, 3, 6)), randn(rng, 2, 3, 3), randn(rng, 2)),
+                {"padding": 2},
+                "noncontig",
+            ),
+        ],
+        twice_differentiable=False,  # the conv kernels' backward is once differentiable
+    ),
+    OpInfo(
+        "max_pool1d",
+        lambda x: F.max_pool1d(x, 2),
+        lambda x: np_pool1d(x, 2, 2, True),
+        lambda rng: [
+            Sample((distinct(rng, 2, 3, 8),), {}, "3d"),
+            Sample((distinct(rng, 3, 7),), {}, "unbatched"),
+        ],
+        twice_differentiable=False,
+    ),
+    OpInfo(
+        "avg_pool1d",
+        lambda x: F.avg_pool1d(x, 3, 2),
+        lambda x: np_pool1d(x, 3, 2, False),
+        lambda rng: [
+            Sample((randn(rng, 2, 3, 9),), {}, "3d"),
+            Sample((noncontiguous(randn(rng, 3, 8)),), {}, "noncontig"),
+        ],
+        twice_differentiable=False,
+    ),
+]
+OPS_BY_NAME = {info.name: info for info in OPS}
+assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"

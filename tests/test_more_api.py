@@ -401,3 +401,25 @@ def test_group_norm_and_adaptive_avg_pool_modules():
     assert pool(y).shape == (2, 3, 1, 5) and nn.AdaptiveAvgPool2d(1)(y).shape == (2, 3, 1, 1)
     with pytest.raises(RuntimeError, match="adaptive_avg_pool2d: expected a 3-D or 4-D input"):
         pool(tg.ones(3, 4))
+
+
+def test_conv1d_and_1d_pooling_modules():
+    nn, F = tg.nn, tg.nn.functional
+    tg.manual_seed(0)
+    conv = nn.Conv1d(3, 4, 3, padding=1, bias=True)
+    assert {k: v.shape for k, v in conv.state_dict().items()} == {"weight": (4, 3, 3), "bias": (4,)}
+    assert repr(conv) == "Conv1d(3, 4, kernel_size=(3,), stride=(1,), padding=(1,))"
+    x = tg.randn(2, 3, 10)
+    assert conv(x).shape == (2, 4, 10) and nn.Conv1d(3, 4, 3, padding="same")(x).shape == (2, 4, 10)
+    assert conv(x[0]).shape == (4, 10)  # unbatched
+    bound = 1 / np.sqrt(3 * 3)  # PyTorch's default init range
+    assert np.abs(conv.weight.detach().numpy()).max() <= bound
+    values, indices = nn.MaxPool1d(2, return_indices=True)(tg.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
+    assert values.tolist() == [[[3.0, 2.0]]] and indices.tolist() == [[[1, 2]]]
+    assert nn.AvgPool1d(2)(tg.tensor([[[1.0, 3.0, 2.0, 0.0]]])).tolist() == [[[2.0, 1.0]]]
+    with pytest.raises(RuntimeError, match="conv1d: expected a 3-D weight"):
+        F.conv1d(x, tg.ones(4, 3))
+    with pytest.raises(RuntimeError, match="max_pool1d: expected a 2-D .* or 3-D"):
+        F.max_pool1d(tg.ones(1, 1, 2, 2), 2)
+    with pytest.raises(ValueError, match="padding='same' is not supported for strided"):
+        nn.Conv1d(3, 4, 3, stride=2, padding="same")

@@ -42,15 +42,17 @@ from ..ops.norm import batch_norm, layer_norm
 from ..ops.pool import avg_pool2d, max_pool2d
 from ..ops.reduce import log_softmax as _log_softmax
 from ..ops.reduce import softmax as _softmax
-from ..ops.shape import cat, narrow, transpose
+from ..ops.shape import cat, narrow, squeeze, transpose, unsqueeze
 from ..tensor import Tensor, _wrap
 
 __all__ = [
     "adaptive_avg_pool2d",
+    "avg_pool1d",
     "avg_pool2d",
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "conv1d",
     "conv2d",
     "cosine_similarity",
     "cross_entropy",
@@ -71,6 +73,7 @@ __all__ = [
     "linear",
     "log_softmax",
     "logsigmoid",
+    "max_pool1d",
     "max_pool2d",
     "mish",
     "mse_loss",
@@ -323,6 +326,96 @@ def kl_div(
 ) -> Tensor:
     """KL divergence of target from input (log-probabilities); 'batchmean' is the true KL."""
     return _nn.kl_div(input, target, legacy_reduction(size_average, reduce, reduction), log_target)
+
+
+# ---- 1-d convolution and pooling: the 2-d ops on a height of 1 -----------------------------------
+
+
+def _as_2d(input: Tensor, op: str) -> Tensor:
+    if not isinstance(input, Tensor) or input._data.ndim not in (2, 3):
+        shape = list(input.shape) if isinstance(input, Tensor) else type(input).__name__
+        raise RuntimeError(f"{op}: expected a 2-D (unbatched) or 3-D (batched) input, got {shape}")
+    return unsqueeze(input, -2)
+
+
+def _one(value: Any, op: str) -> int:
+    if isinstance(value, (tuple, list)):
+        if len(value) != 1:
+            raise RuntimeError(f"{op}: expected an int or a 1-tuple, got {value!r}")
+        return int(value[0])
+    return int(value)
+
+
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """1-D convolution: input (N, C, L) or (C, L), weight (O, C/groups, k)."""
+    x = _as_2d(input, "conv1d")
+    if not isinstance(weight, Tensor) or weight._data.ndim != 3:
+        shape = list(weight.shape) if isinstance(weight, Tensor) else type(weight).__name__
+        raise RuntimeError(
+            f"conv1d: expected a 3-D weight (out_channels, in_channels/groups, k), got {shape}"
+        )
+    pad = padding if isinstance(padding, str) else (0, _one(padding, "conv1d"))
+    out = conv2d(
+        x,
+        unsqueeze(weight, -2),
+        bias,
+        (1, _one(stride, "conv1d")),
+        pad,
+        (1, _one(dilation, "conv1d")),
+        groups,
+    )
+    return squeeze(out, -2)
+
+
+def max_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """Max over sliding windows along the last dim of (N, C, L) or (C, L)."""
+    k = _one(kernel_size, "max_pool1d")
+    s = k if stride is None or stride == () else _one(stride, "max_pool1d")
+    out = max_pool2d(
+        _as_2d(input, "max_pool1d"), (1, k), (1, s), (0, _one(padding, "max_pool1d")),
+        (1, _one(dilation, "max_pool1d")), ceil_mode, return_indices,
+    )  # fmt: skip
+    if return_indices:
+        return squeeze(out[0], -2), squeeze(out[1], -2)
+    return squeeze(out, -2)
+
+
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """Mean over sliding windows along the last dim of (N, C, L) or (C, L)."""
+    k = _one(kernel_size, "avg_pool1d")
+    s = k if stride is None or stride == () else _one(stride, "avg_pool1d")
+    out = avg_pool2d(
+        _as_2d(input, "avg_pool1d"),
+        (1, k),
+        (1, s),
+        (0, _one(padding, "avg_pool1d")),
+        ceil_mode,
+        count_include_pad,
+    )
+    return squeeze(out, -2)
 
 
 # ---- padding ---------------------------------------------------------------------------------------
