@@ -142,8 +142,8 @@ from .ops.shape import (
     unflatten,
     unsqueeze,
 )
-from .ops.sorting import argsort, sort, topk, unique
-from .ops.unary import ceil, clamp_max, clamp_min, expm1, floor, log1p, nan_to_num, round
+from .ops.sorting import argsort, kthvalue, median, sort, topk, unique
+from .ops.unary import acos, asin, atan, ceil, clamp_max, clamp_min, expm1, floor, log1p, nan_to_num, round
 from .serialization import load, save
 
 multiply = mul

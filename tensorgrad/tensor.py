@@ -650,6 +650,21 @@ class Tensor:
     def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
         return scatter_add_(self, dim, index, src)
 
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        return kthvalue(self, k, dim, keepdim)
+
+    def median(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return median(self, dim, keepdim)
+
+    def asin(self) -> Tensor:
+        return asin(self)
+
+    def acos(self) -> Tensor:
+        return acos(self)
+
+    def atan(self) -> Tensor:
+        return atan(self)
+
     def select(self, dim: int, index: int) -> Tensor:
         return select(self, dim, index)
 
@@ -1038,5 +1053,5 @@ from .ops.shape import (  # noqa: E402
     unsqueeze,
     view,
 )
-from .ops.sorting import argsort, sort, topk, unique  # noqa: E402
-from .ops.unary import ceil, clamp_max, clamp_min, expm1, floor, log1p, nan_to_num, round  # noqa: E402
+from .ops.sorting import argsort, kthvalue, median, sort, topk, unique  # noqa: E402
+from .ops.unary import acos, asin, atan, ceil, clamp_max, clamp_min, expm1, floor, log1p, nan_to_num, round  # noqa: E402

@@ -1452,3 +1452,40 @@ OPS += [
 ]
 OPS_BY_NAME = {info.name: info for info in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"
+
+
+OPS += [
+    OpInfo("asin", tg.asin, np.arcsin, unary(lambda r, *s: np.asarray(r.uniform(-0.9, 0.9, s)))),
+    OpInfo("acos", tg.acos, np.arccos, unary(lambda r, *s: np.asarray(r.uniform(-0.9, 0.9, s)))),
+    OpInfo("atan", tg.atan, np.arctan, unary()),
+    OpInfo(
+        "kthvalue",
+        lambda a, k, dim, keepdim: tg.kthvalue(a, k, dim, keepdim).values,
+        lambda x, k, dim, keepdim: (
+            np.take(np.sort(x, axis=dim), [k - 1], axis=dim)
+            if keepdim
+            else np.take(np.sort(x, axis=dim), k - 1, axis=dim)
+        ),
+        lambda rng: [
+            Sample((distinct(rng, 3, 5),), {"k": 2, "dim": 1, "keepdim": False}, "dim1"),
+            Sample((distinct(rng, 4, 3),), {"k": 4, "dim": 0, "keepdim": True}, "dim0-keep"),
+            Sample((noncontiguous(distinct(rng, 3, 4)),), {"k": 1, "dim": -1, "keepdim": False}, "noncontig"),
+        ],
+    ),
+    OpInfo(
+        "median",
+        lambda a, dim: tg.median(a) if dim is None else tg.median(a, dim).values,
+        lambda x, dim: (
+            np.sort(x.reshape(-1))[(x.size - 1) // 2]
+            if dim is None
+            else np.take(np.sort(x, axis=dim), (x.shape[dim] - 1) // 2, axis=dim)
+        ),
+        lambda rng: [
+            Sample((distinct(rng, 3, 4),), {"dim": None}, "all-even"),
+            Sample((distinct(rng, 3, 5),), {"dim": 1}, "dim1-odd"),
+            Sample((distinct(rng, 4, 3),), {"dim": 0}, "dim0-even"),
+        ],
+    ),
+]
+OPS_BY_NAME = {info.name: info for info in OPS}
+assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"

@@ -423,3 +423,26 @@ def test_conv1d_and_1d_pooling_modules():
         F.max_pool1d(tg.ones(1, 1, 2, 2), 2)
     with pytest.raises(ValueError, match="padding='same' is not supported for strided"):
         nn.Conv1d(3, 4, 3, stride=2, padding="same")
+
+
+def test_median_kthvalue_and_inverse_trig_edge_cases():
+    nan = float("nan")
+    x = tg.tensor([1.0, nan, 3.0, 2.0])
+    assert math.isnan(x.median().item())  # NaN propagates through median, as PyTorch
+    values, indices = tg.tensor([[1.0, nan, 0.0], [3.0, 1.0, 2.0]]).median(1)
+    assert math.isnan(values.tolist()[0]) and values.tolist()[1] == 2.0 and indices.tolist() == [1, 2]
+    assert x.kthvalue(2).values.item() == 2.0 and x.kthvalue(2).indices.item() == 3  # NaN sorts last
+    assert tg.tensor([4, 1, 3, 2]).median().item() == 2  # the lower of the two middle values
+    assert math.isnan(tg.tensor([]).median().item())
+    assert tg.ones(2, 3).median(1, keepdim=True).values.shape == (2, 1)
+    with pytest.raises(RuntimeError, match="kthvalue: k=5 is out of range"):
+        x.kthvalue(5)
+    with pytest.raises(RuntimeError, match="median\\(\\): expected reduction dim 1 to have non-zero size"):
+        tg.ones(2, 0).median(1)
+    with np.errstate(all="raise"):
+        assert math.isnan(tg.asin(tg.tensor([2.0])).item())  # outside [-1, 1]: nan, no warning
+    w = tg.tensor([0.5], requires_grad=True)
+    (tg.asin(w) + tg.acos(w)).backward()  # asin + acos = pi/2: the gradients cancel
+    assert abs(w.grad.item()) < 1e-6
+    with pytest.raises(RuntimeError, match="atan: expected a floating point tensor"):
+        tg.atan(tg.tensor([1]))

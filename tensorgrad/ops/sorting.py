@@ -1,5 +1,5 @@
-"""Sorting along a dim: sort, argsort, topk (and unique), with PyTorch's names, orders and return
-values.
+"""Sorting along a dim: sort, argsort, topk, kthvalue, median (and unique), with PyTorch's names,
+orders and return values.
 
 The order is computed in numpy (no gradient flows through indices); the values are gathered from
 the input by those indices, so their gradient is gather's (scattered back to where each value
@@ -16,6 +16,7 @@ import numpy as np
 from ..tensor import Tensor, _wrap, normalize_dim
 from .index import Gather
 from .reduce import values_indices
+from .shape import reshape, squeeze
 
 
 def _order(x: np.ndarray, dim: int, descending: bool) -> np.ndarray:
@@ -53,6 +54,46 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
         return values_indices(input.clone(), _wrap(np.zeros((), np.int64)))
     order = _order(input._data, d, descending)
     return values_indices(Gather.apply(input, d, order), _wrap(order))
+
+
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+    """(values, indices) of the k-th smallest entry (k from 1) along dim."""
+    d = _check(input, dim, "kthvalue")
+    size = input._data.shape[d] if input._data.ndim else 1
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 1 <= k <= size:
+        raise RuntimeError(f"kthvalue: k={k!r} is out of range for dim {dim} of size {size}")
+    if input._data.ndim == 0:
+        return values_indices(input.clone(), _wrap(np.zeros((), np.int64)))
+    order = np.take(_order(input._data, d, False), [k - 1], axis=d)
+    values = Gather.apply(input, d, order)
+    if not keepdim:
+        return values_indices(squeeze(values, d), _wrap(np.squeeze(order, d)))
+    return values_indices(values, _wrap(order))
+
+
+def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """The lower median (of an even count, the smaller middle value), as PyTorch: over all
+    entries (a tensor) or along dim ((values, indices)). A NaN makes the median NaN."""
+    if dim is None:
+        if input._data.size == 0:
+            return _wrap(np.asarray(np.nan, dtype=input._data.dtype))
+        return median(reshape(input, (-1,)), 0).values
+    d = _check(input, dim, "median")
+    if input._data.ndim == 0:
+        return values_indices(input.clone(), _wrap(np.zeros((), np.int64)))
+    x = input._data
+    n = x.shape[d]
+    if n == 0:
+        raise RuntimeError(f"median(): expected reduction dim {d} to have non-zero size")
+    nans = np.isnan(x).sum(axis=d, keepdims=True) if x.dtype.kind == "f" else np.zeros((1,) * x.ndim, int)
+    position = np.where(nans > 0, n - nans, (n - 1) // 2)  # NaNs sort last: pick the first NaN
+    picked = np.take_along_axis(
+        _order(x, d, False), np.broadcast_to(position, nans.shape).astype(np.int64), d
+    )
+    values = Gather.apply(input, d, picked)
+    if not keepdim:
+        return values_indices(squeeze(values, d), _wrap(np.squeeze(picked, d)))
+    return values_indices(values, _wrap(picked))
 
 
 def unique(

@@ -1,5 +1,5 @@
-"""More unary maths with PyTorch's names: log1p and expm1 (accurate near 0), floor, ceil and
-round, nan_to_num, clamp_min and clamp_max.
+"""More unary maths with PyTorch's names: log1p and expm1 (accurate near 0), asin, acos and
+atan, floor, ceil and round, nan_to_num, clamp_min and clamp_max.
 
 floor, ceil and round have a zero derivative almost everywhere; like `sign`, they return a
 tensor outside the graph. nan_to_num passes the gradient where the input is finite.
@@ -49,6 +49,60 @@ class Expm1(Function):
         return mul(g, add(out, 1.0))
 
 
+class _Inverse(Function):
+    """asin/acos/atan computed by numpy; each backward is its derivative written in ops."""
+
+    numpy_function: Any = None
+
+    @staticmethod
+    def forward(ctx: Any, a: Tensor) -> Tensor:
+        ctx.save_for_backward(a)
+        with np.errstate(invalid="ignore"):  # outside [-1, 1]: nan, as PyTorch, without a warning
+            return _wrap(np.asarray(type(ctx).numpy_function(a._data)))
+
+
+class Asin(_Inverse):
+    numpy_function = staticmethod(np.arcsin)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return div(g, sqrt(rsub(mul(a, a), 1.0)))
+
+
+class Acos(_Inverse):
+    numpy_function = staticmethod(np.arccos)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return neg(div(g, sqrt(rsub(mul(a, a), 1.0))))
+
+
+class Atan(_Inverse):
+    numpy_function = staticmethod(np.arctan)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return div(g, add(mul(a, a), 1.0))
+
+
+def asin(input: Tensor) -> Tensor:
+    require_float(_tensor(input, "asin"), "asin")
+    return Asin.apply(input)
+
+
+def acos(input: Tensor) -> Tensor:
+    require_float(_tensor(input, "acos"), "acos")
+    return Acos.apply(input)
+
+
+def atan(input: Tensor) -> Tensor:
+    require_float(_tensor(input, "atan"), "atan")
+    return Atan.apply(input)
+
+
 def log1p(input: Tensor) -> Tensor:
     """log(1 + input), accurate where input is near 0."""
     require_float(_tensor(input, "log1p"), "log1p")
@@ -94,4 +148,4 @@ def clamp_max(input: Tensor, max: Any) -> Tensor:
     return clamp(input, max=max)
 
 
-from .elementwise import add, clamp, clone, div, mul, where  # noqa: E402
+from .elementwise import add, clamp, clone, div, mul, neg, rsub, sqrt, where  # noqa: E402
