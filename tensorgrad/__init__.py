@@ -143,7 +143,20 @@ from .ops.shape import (
     unsqueeze,
 )
 from .ops.sorting import argsort, kthvalue, median, sort, topk, unique
-from .ops.unary import acos, asin, atan, ceil, clamp_max, clamp_min, expm1, floor, log1p, nan_to_num, round
+from .ops.unary import (
+    acos,
+    asin,
+    atan,
+    atan2,
+    ceil,
+    clamp_max,
+    clamp_min,
+    expm1,
+    floor,
+    log1p,
+    nan_to_num,
+    round,
+)
 from .serialization import load, save
 
 multiply = mul

@@ -1458,6 +1458,7 @@ OPS += [
     OpInfo("asin", tg.asin, np.arcsin, unary(lambda r, *s: np.asarray(r.uniform(-0.9, 0.9, s)))),
     OpInfo("acos", tg.acos, np.arccos, unary(lambda r, *s: np.asarray(r.uniform(-0.9, 0.9, s)))),
     OpInfo("atan", tg.atan, np.arctan, unary()),
+    OpInfo("atan2", tg.atan2, np.arctan2, binary(nonzero, nonzero)),
     OpInfo(
         "kthvalue",
         lambda a, k, dim, keepdim: tg.kthvalue(a, k, dim, keepdim).values,

@@ -446,3 +446,15 @@ def test_median_kthvalue_and_inverse_trig_edge_cases():
     assert abs(w.grad.item()) < 1e-6
     with pytest.raises(RuntimeError, match="atan: expected a floating point tensor"):
         tg.atan(tg.tensor([1]))
+
+
+def test_atan2_quadrants_dtypes_and_errors():
+    y = np.array([1.0, 1.0, -1.0, -1.0, 0.0, 0.0], np.float64)
+    x = np.array([1.0, -1.0, -1.0, 1.0, -1.0, 1.0], np.float64)
+    np.testing.assert_allclose(tg.atan2(tg.tensor(y), tg.tensor(x)).numpy(), np.arctan2(y, x))
+    assert tg.atan2(tg.tensor([1, 2]), tg.tensor([3, 4])).dtype == tg.float32
+    assert tg.atan2(tg.tensor([1.0]), tg.tensor([1.0], dtype=tg.float64)).dtype == tg.float64
+    with pytest.raises(RuntimeError, match=r"atan2.*\[3\].*\[4\]"):
+        tg.atan2(tg.ones(3), tg.ones(4))
+    with pytest.raises(TypeError, match="atan2: expected a Tensor"):
+        tg.atan2(tg.ones(3), 1.0)

@@ -1,5 +1,5 @@
 """More unary maths with PyTorch's names: log1p and expm1 (accurate near 0), asin, acos and
-atan, floor, ceil and round, nan_to_num, clamp_min and clamp_max.
+atan (and the two-argument atan2), floor, ceil and round, nan_to_num, clamp_min and clamp_max.
 
 floor, ceil and round have a zero derivative almost everywhere; like `sign`, they return a
 tensor outside the graph. nan_to_num passes the gradient where the input is finite.
@@ -13,7 +13,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap
-from ._util import require_float
+from ._util import broadcast_shapes, require_float
 
 
 def _tensor(input: Any, op: str) -> Tensor:
@@ -103,6 +103,38 @@ def atan(input: Tensor) -> Tensor:
     return Atan.apply(input)
 
 
+class Atan2(Function):
+    """The angle of the point (other, input), in (-pi, pi]; broadcasting as PyTorch."""
+
+    @staticmethod
+    def forward(ctx: Any, y: Tensor, x: Tensor) -> Tensor:
+        ctx.save_for_backward(y, x)
+        return _wrap(np.asarray(np.arctan2(y._data, x._data)))
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> tuple:
+        y, x = ctx.saved_tensors
+        need_y, need_x = ctx.needs_input_grad
+        scale = div(g, add(mul(x, x), mul(y, y)))  # d/dy = x / r^2, d/dx = -y / r^2
+        gy = _grad_for(mul(scale, x), y._data.dtype, y._data.shape) if need_y else None
+        gx = _grad_for(neg(mul(scale, y)), x._data.dtype, x._data.shape) if need_x else None
+        return gy, gx
+
+
+def atan2(input: Tensor, other: Tensor) -> Tensor:
+    """The elementwise angle of (other, input): atan(input / other) in the right quadrant."""
+    y, x = _tensor(input, "atan2"), _tensor(other, "atan2")
+    broadcast_shapes(y._data.shape, x._data.shape, "atan2")
+    dtype = np.result_type(y._data.dtype, x._data.dtype)
+    if dtype.kind != "f":  # integer and bool arguments give the default float dtype
+        dtype = np.dtype(np.float32)
+    if y._data.dtype != dtype:
+        y = cast(y, dtype)
+    if x._data.dtype != dtype:
+        x = cast(x, dtype)
+    return Atan2.apply(y, x)
+
+
 def log1p(input: Tensor) -> Tensor:
     """log(1 + input), accurate where input is near 0."""
     require_float(_tensor(input, "log1p"), "log1p")
@@ -148,4 +180,4 @@ def clamp_max(input: Tensor, max: Any) -> Tensor:
     return clamp(input, max=max)
 
 
-from .elementwise import add, clamp, clone, div, mul, neg, rsub, sqrt, where  # noqa: E402
+from .elementwise import _grad_for, add, cast, clamp, clone, div, mul, neg, rsub, sqrt, where  # noqa: E402
