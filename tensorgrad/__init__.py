@@ -94,7 +94,7 @@ from .ops.elementwise import (
 )
 from .ops.index import argwhere, gather, index_select, nonzero
 from .ops.matmul import addmm, bmm, dot, matmul, mm, mv, outer
-from .ops.norms import norm
+from .ops.norms import cdist, norm
 from .ops.pool import max_pool2d
 from .ops.product import prod
 from .ops.reduce import (

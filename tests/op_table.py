@@ -185,6 +185,11 @@ def pairs(*cases: tuple, values: Callable = randn) -> Callable:
 # ---- numpy references that numpy does not spell the way PyTorch does -----------------------------
 
 
+def np_cdist(x: np.ndarray, y: np.ndarray, p: float = 2) -> np.ndarray:
+    diff = x[..., :, None, :] - y[..., None, :, :]
+    return np.sum(np.abs(diff) ** p, axis=-1) ** (1 / p)
+
+
 def np_var(x: np.ndarray, dim: Any = None, keepdim: bool = False, correction: float = 1) -> np.ndarray:
     return np.var(x, axis=dim, ddof=correction, keepdims=keepdim)
 
@@ -1459,6 +1464,13 @@ OPS += [
     OpInfo("acos", tg.acos, np.arccos, unary(lambda r, *s: np.asarray(r.uniform(-0.9, 0.9, s)))),
     OpInfo("atan", tg.atan, np.arctan, unary()),
     OpInfo("atan2", tg.atan2, np.arctan2, binary(nonzero, nonzero)),
+    OpInfo("cdist", tg.cdist, np_cdist, pairs(((3, 4), (5, 4)), ((2, 3, 2), (1, 4, 2)), ((0, 3), (2, 3)))),
+    OpInfo(
+        "cdist_p1",
+        lambda a, b: tg.cdist(a, b, 1.0),
+        lambda x, y: np_cdist(x, y, 1),
+        pairs(((3, 4), (2, 4))),
+    ),
     OpInfo(
         "kthvalue",
         lambda a, k, dim, keepdim: tg.kthvalue(a, k, dim, keepdim).values,

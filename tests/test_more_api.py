@@ -458,3 +458,18 @@ def test_atan2_quadrants_dtypes_and_errors():
         tg.atan2(tg.ones(3), tg.ones(4))
     with pytest.raises(TypeError, match="atan2: expected a Tensor"):
         tg.atan2(tg.ones(3), 1.0)
+
+
+def test_cdist_zero_distance_gradient_and_errors():
+    x = tg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    d = tg.cdist(x, x.detach())
+    np.testing.assert_allclose(d.detach().numpy(), [[0.0, math.sqrt(8)], [math.sqrt(8), 0.0]], rtol=1e-6)
+    d.sum().backward()  # the diagonal's zero distances contribute 0, not nan
+    s = 1 / math.sqrt(2)
+    np.testing.assert_allclose(x.grad.numpy(), [[-s, -s], [s, s]], rtol=1e-6)
+    with pytest.raises(RuntimeError, match="cdist only supports at least 2D tensors, X1 got: 1D"):
+        tg.cdist(tg.ones(3), tg.ones(2, 3))
+    with pytest.raises(RuntimeError, match="same number of columns. X1: 3 X2: 4"):
+        tg.cdist(tg.ones(2, 3), tg.ones(2, 4))
+    with pytest.raises(RuntimeError, match="non-negative p"):
+        tg.cdist(tg.ones(2, 3), tg.ones(2, 3), p=-1)

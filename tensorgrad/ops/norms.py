@@ -1,4 +1,5 @@
-"""Vector norms (torch.norm / Tensor.norm): p = 2 ("fro"), 1, inf, -inf, 0 or any other number.
+"""Vector norms (torch.norm / Tensor.norm): p = 2 ("fro"), 1, inf, -inf, 0 or any other number,
+and cdist, the p-norm distances between two sets of row vectors.
 
 The 2-norm is an op of its own because its gradient x / ||x|| must be 0, not 0/0, where the
 norm is 0 (PyTorch's subgradient); the other p are written with abs, sum, amax and pow.
@@ -61,6 +62,28 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, 
     return pow(sum(pow(a, p), axes, keepdim), 1.0 / p)
 
 
-from .elementwise import abs, div, eq, mul, pow, where  # noqa: E402
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str | None = None) -> Tensor:
+    """The p-norm distance between each row of x1 (..., P, M) and each row of x2 (..., R, M):
+    (..., P, R), batch dims broadcast. Computed from the differences (as PyTorch does for small
+    inputs; its matrix-product shortcut for large ones trades accuracy for speed), so the
+    gradient at a zero distance is 0. compute_mode is accepted for compatibility."""
+    op = "cdist"
+    for name, t in (("X1", x1), ("X2", x2)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: expected a Tensor for {name}, got {type(t).__name__}")
+        if t._data.ndim < 2:
+            raise RuntimeError(f"{op}: cdist only supports at least 2D tensors, {name} got: {t._data.ndim}D")
+        require_float(t, op)
+    if x1._data.shape[-1] != x2._data.shape[-1]:
+        raise RuntimeError(
+            f"{op}: X1 and X2 must have the same number of columns. "
+            f"X1: {x1._data.shape[-1]} X2: {x2._data.shape[-1]}"
+        )
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or p < 0:
+        raise RuntimeError(f"{op}: cdist only supports non-negative p values, got {p!r}")
+    return norm(sub(unsqueeze(x1, -2), unsqueeze(x2, -3)), p, dim=-1)
+
+
+from .elementwise import abs, div, eq, mul, pow, sub, where  # noqa: E402
 from .reduce import amax, amin, sum  # noqa: E402
-from .shape import reshape  # noqa: E402
+from .shape import reshape, unsqueeze  # noqa: E402
