@@ -142,7 +142,7 @@ from .ops.shape import (
     unflatten,
     unsqueeze,
 )
-from .ops.sorting import argsort, kthvalue, median, sort, topk, unique
+from .ops.sorting import argsort, kthvalue, median, mode, sort, topk, unique
 from .ops.unary import (
     acos,
     asin,

@@ -1471,6 +1471,12 @@ OPS += [
         lambda x, y: np_cdist(x, y, 1),
         pairs(((3, 4), (2, 4))),
     ),
+    OpInfo(  # distinct values: each is as frequent as the others, so the mode is the smallest
+        "mode",
+        lambda a, dim: tg.mode(a, dim).values,
+        lambda x, dim: np.min(x, axis=dim),
+        shaped(((3, 4), {"dim": 1}), (("nc", 4, 3), {"dim": 0}), ((5,), {"dim": -1})),
+    ),
     OpInfo(
         "kthvalue",
         lambda a, k, dim, keepdim: tg.kthvalue(a, k, dim, keepdim).values,

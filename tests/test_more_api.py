@@ -473,3 +473,29 @@ def test_cdist_zero_distance_gradient_and_errors():
         tg.cdist(tg.ones(2, 3), tg.ones(2, 4))
     with pytest.raises(RuntimeError, match="non-negative p"):
         tg.cdist(tg.ones(2, 3), tg.ones(2, 3), p=-1)
+
+
+def _np_mode(row: np.ndarray) -> tuple:
+    """The most frequent value (the smallest of a tie) and its last position, by counting."""
+    counts = {v: int(np.sum(row == v)) for v in row}
+    value = min(v for v, c in counts.items() if c == max(counts.values()))
+    return value, int(np.flatnonzero(row == value)[-1])
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_mode_matches_counting_and_routes_the_gradient(dim):
+    x = np.random.default_rng(3).integers(0, 4, (5, 7)).astype(np.float64)
+    t = tg.tensor(x, requires_grad=True)
+    values, indices = tg.mode(t, dim)
+    moved = np.moveaxis(x, dim, -1)
+    expected = [_np_mode(row) for row in moved]
+    np.testing.assert_array_equal(values.detach().numpy(), [v for v, _ in expected])
+    np.testing.assert_array_equal(indices.numpy(), [i for _, i in expected])
+    values.sum().backward()
+    grad = np.zeros_like(moved)
+    grad[np.arange(len(expected)), [i for _, i in expected]] = 1
+    np.testing.assert_array_equal(t.grad.numpy(), np.moveaxis(grad, -1, dim))
+    kept = tg.mode(t, dim, keepdim=True)
+    assert kept.values.shape == kept.indices.shape == tuple(np.expand_dims(moved[:, 0], dim).shape)
+    with pytest.raises(RuntimeError, match="mode\\(\\): Expected reduction dim 0 to have non-zero size"):
+        tg.mode(tg.ones(0, 3), 0)

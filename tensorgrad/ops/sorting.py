@@ -1,4 +1,4 @@
-"""Sorting along a dim: sort, argsort, topk, kthvalue, median (and unique), with PyTorch's names,
+"""Sorting along a dim: sort, argsort, topk, kthvalue, median, mode (and unique), with PyTorch's names,
 orders and return values.
 
 The order is computed in numpy (no gradient flows through indices); the values are gathered from
@@ -90,6 +90,31 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     picked = np.take_along_axis(
         _order(x, d, False), np.broadcast_to(position, nans.shape).astype(np.int64), d
     )
+    values = Gather.apply(input, d, picked)
+    if not keepdim:
+        return values_indices(squeeze(values, d), _wrap(np.squeeze(picked, d)))
+    return values_indices(values, _wrap(picked))
+
+
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
+    """(values, indices) of the most frequent value along dim: of equally frequent values the
+    smallest, and its last position (as PyTorch on the CPU)."""
+    d = _check(input, dim, "mode")
+    if input._data.ndim == 0:
+        return values_indices(input.clone(), _wrap(np.zeros((), np.int64)))
+    n = input._data.shape[d]
+    if n == 0:
+        raise RuntimeError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+    order = np.moveaxis(_order(input._data, d, False), d, -1)
+    ranked = np.take_along_axis(np.moveaxis(input._data, d, -1), order, -1)
+    positions = np.arange(n)
+    starts_run = np.ones(ranked.shape, bool)
+    starts_run[..., 1:] = ranked[..., 1:] != ranked[..., :-1]
+    run_start = np.maximum.accumulate(np.where(starts_run, positions, 0), axis=-1)
+    # Where a run of equal values first reaches the longest length is the end of the smallest
+    # value with the most repeats; the stable sort puts its last position there.
+    best = np.argmax(positions - run_start, axis=-1)[..., None]
+    picked = np.moveaxis(np.take_along_axis(order, best, -1), -1, d)
     values = Gather.apply(input, d, picked)
     if not keepdim:
         return values_indices(squeeze(values, d), _wrap(np.squeeze(picked, d)))
