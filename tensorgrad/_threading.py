@@ -6,8 +6,12 @@ of whichever thread the scheduler leaves waiting: measured here, an MLP step wen
 5.2 ms with one core taken (one thread: 3.9 ms), and to 7-96 ms with both taken (one thread:
 4.3 ms). So the products (`adapt_to_load`, called before each one) check, at most every
 CHECK_INTERVAL_S, how many threads of other processes are runnable, and use
-min(configured, free cores) threads, at least one, until the cores are free again. Linux only
-(it reads /proc); TENSORGRAD_ADAPTIVE_THREADS=0 turns it off.
+min(configured, free cores) threads, at least one, until the cores are free again. A core
+counts as taken when every one of the last BUSY_SAMPLES checks saw it taken (a blip is not load),
+and from the first check of a process on: a process started next to busy cores does not run its
+first products on too many threads (with both cores taken, those steps are the 7-96 ms ones),
+and a blip at start costs at most one interval on fewer threads. Linux only (it reads /proc);
+TENSORGRAD_ADAPTIVE_THREADS=0 turns it off.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import time
 from ._kernels import threads as _omp
 
 CHECK_INTERVAL_S = 0.05
-BUSY_SAMPLES = 3  # cores count as taken once this many checks in a row saw them taken
+BUSY_SAMPLES = 3  # cores count as taken while all of the last this many checks saw them taken
 
 _enabled = os.environ.get("TENSORGRAD_ADAPTIVE_THREADS", "1") != "0" and os.path.exists("/proc/loadavg")
 _configured: int | None = None  # set_num_threads' count; None until set or first adapted
@@ -55,8 +59,9 @@ def threads_in_use() -> int:
 
 def threads_for_load(configured: int, cores: int, recent_others: list[int]) -> int:
     """The thread count for `configured` threads on `cores` cores, given how many threads of
-    other processes were runnable at the last checks (the fewest counts: a blip is not load)."""
-    taken = min(recent_others) if len(recent_others) >= BUSY_SAMPLES else 0
+    other processes were runnable at the last checks (the fewest counts: a blip is not load;
+    a process's first checks count alone)."""
+    taken = min(recent_others) if recent_others else 0
     return max(1, min(configured, cores - taken))
 
 

@@ -24,9 +24,15 @@ def test_policy_leaves_the_taken_cores_and_keeps_at_least_one_thread():
     assert threads_for_load(8, 8, [3] * BUSY_SAMPLES) == 5
 
 
-def test_policy_ignores_blips_and_waits_for_enough_checks():
+def test_policy_ignores_blips():
     assert threads_for_load(2, 2, [1, 0, 1]) == 2  # one quiet check: the cores were free
-    assert threads_for_load(2, 2, [1] * (BUSY_SAMPLES - 1)) == 2  # not enough checks yet
+    assert threads_for_load(2, 2, [0, 1, 1]) == 2
+
+
+def test_policy_trusts_the_first_checks_of_a_process():
+    assert threads_for_load(2, 2, [1]) == 1  # started next to a busy core: no 2-thread steps first
+    assert threads_for_load(2, 2, [1, 0]) == 2  # and back as soon as a check sees the core free
+    assert threads_for_load(2, 2, []) == 2
 
 
 def _spinners(n):
