@@ -94,7 +94,52 @@ from .ops.elementwise import (
 )
 from .ops.index import argwhere, gather, index_select, nonzero
 from .ops.matmul import addmm, bmm, dot, matmul, mm, mv, outer
+from .ops.more_index import (
+    bincount,
+    bucketize,
+    histc,
+    index_add,
+    index_copy,
+    index_fill,
+    isin,
+    masked_select,
+    searchsorted,
+    take,
+)
+from .ops.more_shape import (
+    block_diag,
+    cartesian_prod,
+    cross,
+    diag_embed,
+    diagonal,
+    diff,
+    fliplr,
+    flipud,
+    moveaxis,
+    movedim,
+    rot90,
+    tensor_split,
+    trace,
+    tril_indices,
+    triu_indices,
+)
+from .ops.nanreduce import nanmean, nansum
 from .ops.norms import cdist, norm
+from .ops.pointwise import (
+    deg2rad,
+    fix,
+    fmod,
+    frac,
+    hypot,
+    logaddexp,
+    logaddexp2,
+    logical_xor,
+    rad2deg,
+    reciprocal,
+    sgn,
+    signbit,
+    trunc,
+)
 from .ops.pool import max_pool2d
 from .ops.product import prod
 from .ops.reduce import (
@@ -115,7 +160,7 @@ from .ops.reduce import (
     sum,
     var,
 )
-from .ops.scan import cumsum
+from .ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp
 from .ops.scatter import scatter, scatter_add
 from .ops.shape import (
     broadcast_to,
@@ -143,6 +188,7 @@ from .ops.shape import (
     unsqueeze,
 )
 from .ops.sorting import argsort, kthvalue, median, mode, sort, topk, unique
+from .ops.special import erf, erfc, erfinv, logit, xlogy
 from .ops.unary import (
     acos,
     asin,

@@ -1508,3 +1508,333 @@ OPS += [
 ]
 OPS_BY_NAME = {info.name: info for info in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"
+
+# ---- more torch functions: special and pointwise maths, nan-reductions, scans, matrix/shape
+# ---- functions and indexing (tensorgrad/ops/special.py, pointwise.py, nanreduce.py, scan.py,
+# ---- more_shape.py, more_index.py)
+
+
+def np_erf(x: np.ndarray) -> np.ndarray:
+    return np.vectorize(math.erf, otypes=[x.dtype])(x)
+
+
+def np_erfinv(x: np.ndarray) -> np.ndarray:
+    from statistics import NormalDist  # erfinv(p) = Phi^-1((p + 1) / 2) / sqrt(2)
+
+    inverse = NormalDist().inv_cdf
+    return np.vectorize(lambda p: inverse((p + 1) / 2) / math.sqrt(2), otypes=[x.dtype])(x)
+
+
+def np_logit(x: np.ndarray, eps: float | None = None) -> np.ndarray:
+    z = x if eps is None else np.clip(x, eps, 1 - eps)
+    return np.log(z / (1 - z))
+
+
+def np_xlogy(x: Any, y: Any) -> np.ndarray:
+    y = np.asarray(y, dtype=np.result_type(x, y))  # a number takes the tensor's dtype
+    return np.where(np.asarray(x) == 0, 0.0, x * np.log(y))
+
+
+def with_nans(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    """Random values with NaN at the first entry of every other slice along the last dim (so no
+    slice of any of the sampled reductions is NaN only)."""
+    x = randn(rng, *shape)
+    x.reshape(-1, shape[-1])[::2, 0] = np.nan
+    return x
+
+
+def nan_reduction_samples(rng: np.random.Generator) -> list[Sample]:
+    samples = []
+    for dim in (None, 0, -1, (0, 2)):
+        for keepdim in (False, True):
+            samples.append(Sample((with_nans(rng, 2, 3, 4),), {"dim": dim, "keepdim": keepdim}, f"{dim}"))
+    samples.append(Sample((noncontiguous(with_nans(rng, 3, 4)),), {"dim": 1, "keepdim": False}, "noncontig"))
+    return samples
+
+
+def np_cumulative_extremum(take_max: bool) -> Callable:
+    """(values, indices) by looking at every prefix (distinct values: no ties)."""
+
+    def ref(x: np.ndarray, dim: int) -> tuple:
+        m = np.moveaxis(x, dim, -1)
+        pick = np.argmax if take_max else np.argmin
+        idx = np.zeros(m.shape, np.int64)
+        for k in range(m.shape[-1]):
+            idx[..., k] = pick(m[..., : k + 1], axis=-1)
+        values = np.take_along_axis(m, idx, -1)
+        return np.moveaxis(values, -1, dim), np.moveaxis(idx, -1, dim)
+
+    return ref
+
+
+def cumprod_samples(rng: np.random.Generator) -> list[Sample]:
+    samples = along_dim()(rng)
+    samples.append(Sample((with_zeros(rng, 3, 5),), {"dim": 1}, "zeros"))
+    two_zeros = np.array([[0.0, 2.0, 0.0, 3.0], [1.5, 0.0, 2.0, -0.5]])
+    samples.append(Sample((two_zeros,), {"dim": 1}, "two-zeros"))
+    return samples
+
+
+def np_diag_embed(x: np.ndarray, offset: int = 0, dim1: int = -2, dim2: int = -1) -> np.ndarray:
+    m = x.shape[-1]
+    n = m + abs(offset)
+    out = np.zeros(x.shape[:-1] + (n, n), x.dtype)
+    for i in range(m):
+        out[..., i + max(-offset, 0), i + max(offset, 0)] = x[..., i]
+    return np.moveaxis(out, (-2, -1), (dim1, dim2))
+
+
+def np_cross(a: np.ndarray, b: np.ndarray, dim: int | None = None) -> np.ndarray:
+    return np.cross(a, b, axis=a.shape.index(3) if dim is None else dim)
+
+
+def np_cartesian_prod(*arrays: np.ndarray) -> np.ndarray:
+    import itertools
+
+    if len(arrays) == 1:
+        return arrays[0]
+    return np.array(list(itertools.product(*arrays)), dtype=arrays[0].dtype).reshape(-1, len(arrays))
+
+
+def np_block_diag(*arrays: np.ndarray) -> np.ndarray:
+    from scipy.linalg import block_diag
+
+    return block_diag(*arrays)
+
+
+def np_masked_select(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    shape = np.broadcast_shapes(x.shape, mask.shape)
+    return np.broadcast_to(x, shape)[np.broadcast_to(mask, shape)]
+
+
+def np_index_add(x: np.ndarray, src: np.ndarray, dim: int, index: np.ndarray, alpha: float = 1) -> np.ndarray:
+    out = np.moveaxis(x.copy(), dim, 0)
+    np.add.at(out, index, np.moveaxis(src, dim, 0) * alpha)
+    return np.moveaxis(out, 0, dim)
+
+
+def np_index_fill(x: np.ndarray, value: Any, dim: int, index: np.ndarray) -> np.ndarray:
+    out = x.copy()
+    np.moveaxis(out, dim, 0)[index] = value
+    return out
+
+
+def np_index_copy(x: np.ndarray, src: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+    out = x.copy()
+    np.moveaxis(out, dim, 0)[index] = np.moveaxis(src, dim, 0)
+    return out
+
+
+def index_op_samples(rng: np.random.Generator) -> list[Sample]:
+    """(input, source) with an index along dim: repeats only where the op adds them up."""
+    return [
+        Sample((randn(rng, 3, 4), randn(rng, 3, 3)), {"dim": 1, "index": np.array([2, 0, 3])}, "dim1"),
+        Sample((randn(rng, 4, 2), randn(rng, 2, 2)), {"dim": 0, "index": np.array([3, 1])}, "dim0"),
+        Sample(
+            (noncontiguous(randn(rng, 3, 4)), randn(rng, 1, 4)), {"dim": -2, "index": np.array([1])}, "nc"
+        ),
+        Sample((randn(rng, 2, 3), randn(rng, 2, 0)), {"dim": 1, "index": np.zeros(0, np.int64)}, "empty"),
+    ]
+
+
+OPS += [
+    OpInfo("reciprocal", tg.reciprocal, lambda x: 1 / x, unary(nonzero)),
+    OpInfo("frac", tg.frac, lambda x: np.modf(x)[0], unary(off_grid)),
+    OpInfo("fmod", tg.fmod, np.fmod, binary(randn, nonzero)),
+    OpInfo("fmod_scalar", tg.fmod, np.fmod, with_scalars(randn, (0.7, -1.5))),
+    OpInfo(
+        "xlogy",
+        tg.xlogy,
+        np_xlogy,
+        lambda rng: [
+            *binary(with_zeros, positive)(rng),
+            Sample((2.5, positive(rng, 3)), {}, "scalar-self"),
+            Sample((with_zeros(rng, 2, 3), 0.5), {}, "scalar-other"),
+        ],
+    ),
+    OpInfo(
+        "logit",
+        tg.logit,
+        np_logit,
+        lambda rng: [
+            *unary(unit_interval)(rng),
+            Sample((np.array([0.05, 0.3, 0.5, 0.9, 0.7]),), {"eps": 0.2}, "eps"),
+        ],
+    ),
+    OpInfo("erf", tg.erf, np_erf, unary()),
+    OpInfo("erfc", tg.erfc, lambda x: 1 - np_erf(x), unary()),
+    OpInfo("erfinv", tg.erfinv, np_erfinv, unary(lambda r, *s: np.asarray(r.uniform(-0.9, 0.9, s)))),
+    OpInfo("logaddexp", tg.logaddexp, lambda a, b: np.log(np.exp(a) + np.exp(b)), binary()),
+    OpInfo("logaddexp2", tg.logaddexp2, lambda a, b: np.log2(2**a + 2**b), binary()),
+    OpInfo("hypot", tg.hypot, lambda a, b: np.sqrt(a * a + b * b), binary()),
+    OpInfo("deg2rad", tg.deg2rad, lambda x: x * (np.pi / 180), unary()),
+    OpInfo("rad2deg", tg.rad2deg, lambda x: x * (180 / np.pi), unary()),
+    OpInfo(
+        "nansum",
+        lambda a, dim, keepdim: tg.nansum(a, dim, keepdim),
+        lambda x, dim, keepdim: np.nansum(x, axis=dim, keepdims=keepdim),
+        nan_reduction_samples,
+    ),
+    OpInfo(
+        "nanmean",
+        lambda a, dim, keepdim: tg.nanmean(a, dim, keepdim),
+        lambda x, dim, keepdim: np.nanmean(x, axis=dim, keepdims=keepdim),
+        nan_reduction_samples,
+    ),
+    OpInfo("cumprod", lambda a, dim: tg.cumprod(a, dim), lambda x, dim: np.cumprod(x, dim), cumprod_samples),
+    OpInfo("cummax", lambda a, dim: tg.cummax(a, dim), np_cumulative_extremum(True), along_dim(distinct)),
+    OpInfo("cummin", lambda a, dim: tg.cummin(a, dim), np_cumulative_extremum(False), along_dim(distinct)),
+    OpInfo(
+        "logcumsumexp",
+        lambda a, dim: tg.logcumsumexp(a, dim),
+        lambda x, dim: np.log(np.cumsum(np.exp(x), axis=dim)),
+        along_dim(),
+    ),
+    OpInfo(
+        "diff",
+        lambda a, n, dim: tg.diff(a, n, dim),
+        lambda x, n, dim: np.diff(x, n, axis=dim),
+        shaped(
+            ((3, 5), {"n": 1, "dim": -1}),
+            ((4, 3), {"n": 2, "dim": 0}),
+            (("nc", 3, 4), {"n": 1, "dim": 1}),
+            ((2, 3), {"n": 4, "dim": 1}),  # more differences than entries: empty
+        ),
+    ),
+    OpInfo(
+        "diff_prepend_append",
+        lambda a, p, q, n, dim: tg.diff(a, n, dim, p, q),
+        lambda x, p, q, n, dim: np.diff(x, n, axis=dim, prepend=p, append=q),
+        lambda rng: [
+            Sample((randn(rng, 2, 3), randn(rng, 2, 1), randn(rng, 2, 2)), {"n": 2, "dim": 1}, "2d")
+        ],
+    ),
+    OpInfo(
+        "diagonal",
+        lambda a, offset, dim1, dim2: tg.diagonal(a, offset, dim1, dim2),
+        lambda x, offset, dim1, dim2: np.diagonal(x, offset, dim1, dim2),
+        shaped(
+            ((3, 4), {"offset": 0, "dim1": 0, "dim2": 1}),
+            ((3, 4), {"offset": -2, "dim1": 0, "dim2": 1}),
+            ((2, 3, 4), {"offset": 1, "dim1": 2, "dim2": 0}),
+            (("nc", 3, 4), {"offset": 1, "dim1": -1, "dim2": -2}),
+            ((3, 4), {"offset": 5, "dim1": 0, "dim2": 1}),  # past the corner: empty
+        ),
+    ),
+    OpInfo("trace", tg.trace, np.trace, shaped(((3, 4), {}), ((4, 3), {}), (("nc", 3, 3), {}), ((0, 2), {}))),
+    OpInfo(
+        "diag_embed",
+        tg.diag_embed,
+        np_diag_embed,
+        shaped(
+            ((3,), {}),
+            ((2, 3), {"offset": 1}),
+            ((2, 3), {"offset": -1, "dim1": 0, "dim2": 2}),
+            (("nc", 2, 3), {"dim1": -1, "dim2": 0}),
+        ),
+    ),
+    OpInfo(
+        "cross",
+        tg.cross,
+        np_cross,
+        lambda rng: [
+            Sample((randn(rng, 3), randn(rng, 3)), {}, "vectors"),
+            Sample((randn(rng, 2, 3), randn(rng, 1, 3)), {"dim": -1}, "broadcast"),
+            Sample((randn(rng, 2, 3, 2), randn(rng, 1, 3, 1)), {}, "first-dim-of-3"),
+            Sample((noncontiguous(randn(rng, 2, 3)), randn(rng, 2, 3)), {"dim": 1}, "noncontig"),
+        ],
+    ),
+    OpInfo(
+        "rot90",
+        tg.rot90,
+        lambda x, k=1, dims=(0, 1): np.rot90(x, k, axes=dims),
+        shaped(
+            ((3, 4), {}),
+            ((2, 3, 4), {"k": -1, "dims": (2, 0)}),
+            ((3, 4), {"k": 2}),
+            (("nc", 3, 4), {"k": 3, "dims": [1, 0]}),
+            ((3, 4), {"k": 4}),
+        ),
+    ),
+    OpInfo("fliplr", tg.fliplr, np.fliplr, shaped(((3, 4), {}), (("nc", 2, 3), {}))),
+    OpInfo("flipud", tg.flipud, np.flipud, shaped(((3,), {}), ((3, 4), {}))),
+    OpInfo(
+        "tensor_split",
+        lambda a, sections, dim: tg.tensor_split(a, sections, dim),
+        lambda x, sections, dim: np.array_split(x, sections, axis=dim),
+        shaped(
+            ((7,), {"sections": 3, "dim": 0}),
+            ((3, 7), {"sections": [1, 4], "dim": 1}),
+            ((5, 2), {"sections": [4, 2, 9], "dim": 0}),  # out of order and past the end: empty parts
+            (("nc", 3, 4), {"sections": 5, "dim": -1}),
+        ),
+    ),
+    OpInfo(
+        "block_diag",
+        tg.block_diag,
+        np_block_diag,
+        many([(((2, 3), (1, 2), (3,)), {}), (((2, 2),), {}), (((0, 2), (2, 0), (1, 1)), {})]),
+    ),
+    OpInfo(
+        "cartesian_prod",
+        tg.cartesian_prod,
+        np_cartesian_prod,
+        many([(((2,), (3,)), {}), (((2,), (1,), (3,)), {})]),
+    ),
+    OpInfo(
+        "movedim",
+        tg.movedim,
+        np.moveaxis,
+        shaped(
+            ((2, 3, 4), {"source": 0, "destination": -1}),
+            ((2, 3, 4), {"source": (0, 1), "destination": (2, 0)}),
+            (("nc", 3, 4), {"source": [1], "destination": [0]}),
+        ),
+    ),
+    OpInfo(
+        "masked_select",
+        tg.masked_select,
+        np_masked_select,
+        lambda rng: [
+            Sample((randn(rng, 3, 4), mask(rng, 3, 4)), {}, "same"),
+            Sample((randn(rng, 3, 1), mask(rng, 4)), {}, "broadcast-both"),
+            Sample((noncontiguous(randn(rng, 3, 4)), mask(rng, 1, 4)), {}, "noncontig"),
+        ],
+    ),
+    OpInfo(
+        "take",
+        lambda a, index: tg.take(a, tg.tensor(index)),
+        lambda x, index: np.take(x, index),
+        lambda rng: [
+            Sample((randn(rng, 3, 4),), {"index": np.array([[0, -1], [5, 5]])}, "2d-index"),
+            Sample((noncontiguous(randn(rng, 3, 4)),), {"index": np.array(7)}, "0d-index"),
+            Sample((randn(rng, 2, 3),), {"index": np.zeros(0, np.int64)}, "empty"),
+        ],
+    ),
+    OpInfo(
+        "index_add",
+        lambda a, s, dim, index: tg.index_add(a, dim, tg.tensor(index), s, alpha=-2),
+        lambda x, s, dim, index: np_index_add(x, s, dim, index, -2),
+        lambda rng: [
+            *index_op_samples(rng),
+            Sample((randn(rng, 3, 4), randn(rng, 3, 3)), {"dim": 1, "index": np.array([2, 2, 0])}, "repeats"),
+        ],
+    ),
+    OpInfo(
+        "index_fill",
+        lambda a, v, dim, index: tg.index_fill(a, dim, tg.tensor(index), v),
+        np_index_fill,
+        lambda rng: [
+            Sample((randn(rng, 3, 4), randn(rng)), {"dim": 1, "index": np.array([2, 0, 2])}, "tensor-value"),
+            Sample((noncontiguous(randn(rng, 3, 4)), 1.5), {"dim": 0, "index": np.array([-1])}, "number"),
+        ],
+    ),
+    OpInfo(
+        "index_copy",
+        lambda a, s, dim, index: tg.index_copy(a, dim, tg.tensor(index), s),
+        np_index_copy,
+        index_op_samples,
+    ),
+]
+OPS_BY_NAME = {info.name: info for info in OPS}
+assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"

@@ -61,16 +61,9 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     x = input._data
     k = int(diagonal)
     if x.ndim == 1:
-        m = x.shape[0]
-        n = m + abs(k)
-        # every matrix entry picks an entry of [input, 0]: its diagonal ones input[i], the rest 0
-        picks = np.full((n, n), m)
-        picks[np.arange(m) + max(0, -k), np.arange(m) + max(0, k)] = np.arange(m)
-        padded = cat([input, zeros(1, dtype=x.dtype)])
-        return reshape(index_select(padded, 0, _wrap(picks.reshape(-1))), (n, n))
+        return more_shape.diag_embed(input, k)
     if x.ndim == 2:
-        rows, cols = np.nonzero(np.eye(*x.shape, k=k, dtype=bool))
-        return getitem(input, (_wrap(rows), _wrap(cols)))
+        return more_shape.diagonal(input, k)
     raise RuntimeError(f"diag: expected a 1-D or 2-D tensor, got shape {list(x.shape)}")
 
 
@@ -97,6 +90,6 @@ def meshgrid(*tensors: Tensor, indexing: str = "ij") -> tuple[Tensor, ...]:
     return tuple(grids)
 
 
-from .creation import zeros  # noqa: E402
+from . import more_shape  # noqa: E402
 from .index import getitem, index_select  # noqa: E402
-from .shape import cat, expand, reshape  # noqa: E402
+from .shape import expand, reshape  # noqa: E402
