@@ -13,12 +13,14 @@ from typing import Any
 
 import numpy as np
 
+from ..ops import composed_losses as _closs
 from ..ops import composed_nn as _nn
 from ..ops import loss as _loss
 from ..ops.activation import gelu, softplus
 from ..ops.activation import leaky_relu as _leaky_relu
 from ..ops.activation import silu as _silu
 from ..ops.adaptive_pool import adaptive_avg_pool2d
+from ..ops.composed_losses import gaussian_nll_loss
 from ..ops.composed_nn import (
     cosine_similarity,
     glu,
@@ -54,17 +56,20 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "conv1d",
     "conv2d",
+    "cosine_embedding_loss",
     "cosine_similarity",
     "cross_entropy",
     "dropout",
     "elu",
     "embedding",
+    "gaussian_nll_loss",
     "gelu",
     "glu",
     "group_norm",
     "hardsigmoid",
     "hardswish",
     "hardtanh",
+    "hinge_embedding_loss",
     "huber_loss",
     "kl_div",
     "l1_loss",
@@ -73,15 +78,19 @@ __all__ = [
     "linear",
     "log_softmax",
     "logsigmoid",
+    "margin_ranking_loss",
     "max_pool1d",
     "max_pool2d",
     "mish",
     "mse_loss",
+    "multi_margin_loss",
+    "multilabel_soft_margin_loss",
     "nll_loss",
     "normalize",
     "one_hot",
     "pad",
     "pairwise_distance",
+    "poisson_nll_loss",
     "prelu",
     "relu",
     "relu6",
@@ -90,12 +99,14 @@ __all__ = [
     "sigmoid",
     "silu",
     "smooth_l1_loss",
+    "soft_margin_loss",
     "softmax",
     "softplus",
     "softsign",
     "tanh",
     "tanhshrink",
     "threshold",
+    "triplet_margin_loss",
 ]
 
 
@@ -326,6 +337,118 @@ def kl_div(
 ) -> Tensor:
     """KL divergence of target from input (log-probabilities); 'batchmean' is the true KL."""
     return _nn.kl_div(input, target, legacy_reduction(size_average, reduce, reduction), log_target)
+
+
+def margin_ranking_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0.0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """max(0, -target * (input1 - input2) + margin)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    return _closs.margin_ranking_loss(input1, input2, target, margin, reduction)
+
+
+def hinge_embedding_loss(
+    input: Tensor,
+    target: Tensor,
+    margin: float = 1.0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """x where target is 1, max(0, margin - x) where target is -1."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    return _closs.hinge_embedding_loss(input, target, margin, reduction)
+
+
+def soft_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """log(1 + exp(-target * input))."""
+    return _closs.soft_margin_loss(input, target, legacy_reduction(size_average, reduce, reduction))
+
+
+def cosine_embedding_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0.0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """1 - cos(x1, x2) where target is 1, max(0, cos(x1, x2) - margin) where target is -1."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    return _closs.cosine_embedding_loss(input1, input2, target, margin, reduction)
+
+
+def triplet_margin_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """max(0, d(anchor, positive) - d(anchor, negative) + margin) with pairwise p-norm distances."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    return _closs.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction)
+
+
+def multi_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Multi-class hinge loss of scores (N, C) against class indices (N,)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    return _closs.multi_margin_loss(input, target, p, margin, weight, reduction)
+
+
+def multilabel_soft_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Binary cross-entropy of logits, averaged over the classes of each sample."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    return _closs.multilabel_soft_margin_loss(input, target, weight, reduction)
+
+
+def poisson_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    log_input: bool = True,
+    full: bool = False,
+    size_average: bool | None = None,
+    eps: float = 1e-8,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood of a Poisson target with rate exp(input) (or input if not log_input)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    return _closs.poisson_nll_loss(input, target, log_input, full, eps, reduction)
 
 
 # ---- 1-d convolution and pooling: the 2-d ops on a height of 1 -----------------------------------
