@@ -19,6 +19,7 @@ from .dtypes import float as float  # noqa: A001
 from .ops.arrange import diag, meshgrid, repeat_interleave, roll, select
 from .ops.composite import addcdiv, addcmul, cosh, exp2, lerp, log2, log10, sinh, tan
 from .ops.conv import conv2d
+from .ops.conv_transpose import conv_transpose2d
 from .ops.creation import (
     arange,
     as_tensor,

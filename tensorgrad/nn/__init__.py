@@ -21,6 +21,8 @@ from .modules import (
     BCEWithLogitsLoss,
     Conv1d,
     Conv2d,
+    ConvTranspose1d,
+    ConvTranspose2d,
     CosineEmbeddingLoss,
     CosineSimilarity,
     CrossEntropyLoss,
@@ -82,5 +84,8 @@ from .modules import (
     TransformerEncoderLayer,
     TripletMarginLoss,
     Unflatten,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
 )
 from .parameter import Parameter

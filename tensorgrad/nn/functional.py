@@ -34,11 +34,13 @@ from ..ops.composed_nn import (
     tanhshrink,
 )
 from ..ops.conv import conv2d
+from ..ops.conv_transpose import conv_transpose2d
 from ..ops.creation import generator
 from ..ops.elementwise import mul, sigmoid, tanh
 from ..ops.elementwise import relu as _relu
 from ..ops.embedding import embedding
 from ..ops.inplace import apply_inplace
+from ..ops.interpolate import interpolate
 from ..ops.matmul import linear, matmul
 from ..ops.norm import batch_norm, layer_norm
 from ..ops.pool import avg_pool2d, max_pool2d
@@ -56,6 +58,8 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "conv1d",
     "conv2d",
+    "conv_transpose1d",
+    "conv_transpose2d",
     "cosine_embedding_loss",
     "cosine_similarity",
     "cross_entropy",
@@ -71,6 +75,7 @@ __all__ = [
     "hardtanh",
     "hinge_embedding_loss",
     "huber_loss",
+    "interpolate",
     "kl_div",
     "l1_loss",
     "layer_norm",
@@ -494,6 +499,38 @@ def conv1d(
         pad,
         (1, _one(dilation, "conv1d")),
         groups,
+    )
+    return squeeze(out, -2)
+
+
+def conv_transpose1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """1-D transposed convolution: input (N, C_in, L) or (C_in, L), weight (C_in, C_out/groups, k)."""
+    x = _as_2d(input, "conv_transpose1d")
+    if not isinstance(weight, Tensor) or weight._data.ndim != 3:
+        shape = list(weight.shape) if isinstance(weight, Tensor) else type(weight).__name__
+        raise RuntimeError(
+            f"conv_transpose1d: expected a 3-D weight (in_channels, out_channels/groups, k), got {shape}"
+        )
+    if isinstance(padding, str):
+        raise TypeError(f"conv_transpose1d: padding must be an int or a 1-tuple, got {padding!r}")
+    out = conv_transpose2d(
+        x,
+        unsqueeze(weight, -2),
+        bias,
+        (1, _one(stride, "conv_transpose1d")),
+        (0, _one(padding, "conv_transpose1d")),
+        (0, _one(output_padding, "conv_transpose1d")),
+        groups,
+        (1, _one(dilation, "conv_transpose1d")),
     )
     return squeeze(out, -2)
 
