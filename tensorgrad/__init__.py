@@ -51,6 +51,10 @@ from .ops.elementwise import (
     abs,
     add,
     allclose,
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
     clamp,
     clip,
     clone,
@@ -207,6 +211,7 @@ from .ops.unary import (
 from .serialization import load, save
 
 multiply = mul
+absolute = abs
 subtract = sub
 divide = div
 

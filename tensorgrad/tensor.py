@@ -384,13 +384,25 @@ class Tensor:
         return ge(self, other)
 
     def __invert__(self) -> Tensor:
-        return logical_not(self)
+        return bitwise_not(self)
 
     def __and__(self, other: Any) -> Tensor:
-        return logical_and(self, other)
+        return bitwise_and(self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return bitwise_and(self, other)
 
     def __or__(self, other: Any) -> Tensor:
-        return logical_or(self, other)
+        return bitwise_or(self, other)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return bitwise_or(self, other)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return bitwise_xor(self, other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return bitwise_xor(self, other)
 
     def __iadd__(self, other: Any) -> Tensor:
         return self.add_(other)
@@ -855,6 +867,175 @@ class Tensor:
     def tril(self, diagonal: int = 0) -> Tensor:
         return tril(self, diagonal)
 
+    # ---- more of PyTorch's methods, each the function of the same name ------------------
+    def atan2(self, other: Tensor) -> Tensor:
+        return atan2(self, other)
+
+    def mode(self, dim: int = -1, keepdim: bool = False) -> Any:
+        return mode(self, dim, keepdim)
+
+    def absolute(self) -> Tensor:
+        return abs(self)
+
+    def negative(self) -> Tensor:
+        return neg(self)
+
+    def remainder(self, other: Any) -> Tensor:
+        return remainder(self, other)
+
+    def floor_divide(self, other: Any) -> Tensor:
+        return floor_divide(self, other)
+
+    def true_divide(self, other: Any) -> Tensor:
+        return div(self, other)
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        return outer(self, vec2)
+
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        return transpose(self, axis0, axis1)
+
+    def broadcast_to(self, size: Any) -> Tensor:
+        return broadcast_to(self, size)
+
+    def bitwise_and(self, other: Any) -> Tensor:
+        return bitwise_and(self, other)
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        return bitwise_or(self, other)
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        return bitwise_xor(self, other)
+
+    def bitwise_not(self) -> Tensor:
+        return bitwise_not(self)
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return logical_xor(self, other)
+
+    def reciprocal(self) -> Tensor:
+        return reciprocal(self)
+
+    def trunc(self) -> Tensor:
+        return trunc(self)
+
+    def fix(self) -> Tensor:
+        return trunc(self)
+
+    def frac(self) -> Tensor:
+        return frac(self)
+
+    def sgn(self) -> Tensor:
+        return sgn(self)
+
+    def signbit(self) -> Tensor:
+        return signbit(self)
+
+    def fmod(self, other: Any) -> Tensor:
+        return fmod(self, other)
+
+    def xlogy(self, other: Any) -> Tensor:
+        return xlogy(self, other)
+
+    def logit(self, eps: float | None = None) -> Tensor:
+        return logit(self, eps)
+
+    def erf(self) -> Tensor:
+        return erf(self)
+
+    def erfc(self) -> Tensor:
+        return erfc(self)
+
+    def erfinv(self) -> Tensor:
+        return erfinv(self)
+
+    def logaddexp(self, other: Tensor) -> Tensor:
+        return logaddexp(self, other)
+
+    def logaddexp2(self, other: Tensor) -> Tensor:
+        return logaddexp2(self, other)
+
+    def hypot(self, other: Tensor) -> Tensor:
+        return hypot(self, other)
+
+    def deg2rad(self) -> Tensor:
+        return deg2rad(self)
+
+    def rad2deg(self) -> Tensor:
+        return rad2deg(self)
+
+    def nansum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return nansum(self, dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return nanmean(self, dim, keepdim, dtype=dtype)
+
+    def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor:
+        return cumprod(self, dim, dtype=dtype)
+
+    def cummax(self, dim: int) -> Any:
+        return cummax(self, dim)
+
+    def cummin(self, dim: int) -> Any:
+        return cummin(self, dim)
+
+    def logcumsumexp(self, dim: int) -> Tensor:
+        return logcumsumexp(self, dim)
+
+    def diff(self, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Tensor:
+        return diff(self, n, dim, prepend, append)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        return diagonal(self, offset, dim1, dim2)
+
+    def trace(self) -> Tensor:
+        return trace(self)
+
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+        return diag_embed(self, offset, dim1, dim2)
+
+    def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
+        return cross(self, other, dim)
+
+    def rot90(self, k: int = 1, dims: Any = (0, 1)) -> Tensor:
+        return rot90(self, k, dims)
+
+    def fliplr(self) -> Tensor:
+        return fliplr(self)
+
+    def flipud(self) -> Tensor:
+        return flipud(self)
+
+    def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> tuple:
+        return tensor_split(self, indices_or_sections, dim)
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        return movedim(self, source, destination)
+
+    def moveaxis(self, source: Any, destination: Any) -> Tensor:
+        return movedim(self, source, destination)
+
+    def masked_select(self, mask: Tensor) -> Tensor:
+        return masked_select(self, mask)
+
+    def take(self, index: Tensor) -> Tensor:
+        return take(self, index)
+
+    def bincount(self, weights: Any = None, minlength: int = 0) -> Tensor:
+        return bincount(self, weights, minlength)
+
+    def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
+        return histc(self, bins, min, max)
+
+    def index_add(self, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+        return index_add(self, dim, index, source, alpha=alpha)
+
+    def index_fill(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        return index_fill(self, dim, index, value)
+
+    def index_copy(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+        return index_copy(self, dim, index, source)
+
     # ---- in-place ------------------------------------------------------------------------
     def add_(self, other: Any, alpha: Any = 1) -> Tensor:
         return add_(self, other if alpha == 1 else mul(other, alpha))
@@ -885,6 +1066,95 @@ class Tensor:
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
         return uniform_(self, a, b)
+
+    def index_add_(self, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+        return index_add_(self, dim, index, source, alpha=alpha)
+
+    def index_fill_(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        return index_fill_(self, dim, index, value)
+
+    def index_copy_(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+        return index_copy_(self, dim, index, source)
+
+    # The in-place forms of functions: t.f_(...) sets t to f(t, ...), recorded for autograd.
+    def abs_(self) -> Tensor:
+        return apply_inplace(self, abs, (), "abs_")
+
+    def neg_(self) -> Tensor:
+        return apply_inplace(self, neg, (), "neg_")
+
+    def exp_(self) -> Tensor:
+        return apply_inplace(self, exp, (), "exp_")
+
+    def log_(self) -> Tensor:
+        return apply_inplace(self, log, (), "log_")
+
+    def sqrt_(self) -> Tensor:
+        return apply_inplace(self, sqrt, (), "sqrt_")
+
+    def rsqrt_(self) -> Tensor:
+        return apply_inplace(self, rsqrt, (), "rsqrt_")
+
+    def square_(self) -> Tensor:
+        return apply_inplace(self, square, (), "square_")
+
+    def reciprocal_(self) -> Tensor:
+        return apply_inplace(self, reciprocal, (), "reciprocal_")
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return apply_inplace(self, pow, (exponent,), "pow_")
+
+    def sin_(self) -> Tensor:
+        return apply_inplace(self, sin, (), "sin_")
+
+    def cos_(self) -> Tensor:
+        return apply_inplace(self, cos, (), "cos_")
+
+    def tanh_(self) -> Tensor:
+        return apply_inplace(self, tanh, (), "tanh_")
+
+    def sigmoid_(self) -> Tensor:
+        return apply_inplace(self, sigmoid, (), "sigmoid_")
+
+    def relu_(self) -> Tensor:
+        return apply_inplace(self, relu, (), "relu_")
+
+    def log1p_(self) -> Tensor:
+        return apply_inplace(self, log1p, (), "log1p_")
+
+    def expm1_(self) -> Tensor:
+        return apply_inplace(self, expm1, (), "expm1_")
+
+    def erf_(self) -> Tensor:
+        return apply_inplace(self, erf, (), "erf_")
+
+    def clamp_min_(self, min: Any) -> Tensor:
+        return clamp_(self, min, None)
+
+    def clamp_max_(self, max: Any) -> Tensor:
+        return clamp_(self, None, max)
+
+    def clip_(self, min: Any = None, max: Any = None) -> Tensor:
+        return clamp_(self, min, max)
+
+    def fmod_(self, other: Any) -> Tensor:
+        return apply_inplace(self, fmod, (other,), "fmod_")
+
+    def remainder_(self, other: Any) -> Tensor:
+        return apply_inplace(self, remainder, (other,), "remainder_")
+
+    def lerp_(self, end: Any, weight: Any) -> Tensor:
+        return apply_inplace(self, lerp, (end, weight), "lerp_")
+
+    def addcmul_(self, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
+        return apply_inplace(
+            self, lambda t, a, b: addcmul(t, a, b, value=value), (tensor1, tensor2), "addcmul_"
+        )
+
+    def addcdiv_(self, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
+        return apply_inplace(
+            self, lambda t, a, b: addcdiv(t, a, b, value=value), (tensor1, tensor2), "addcdiv_"
+        )
 
 
 class _HookHandle:
@@ -964,6 +1234,10 @@ from .ops.elementwise import (  # noqa: E402
     abs,
     add,
     allclose,
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
     cast,
     clamp,
     clone,
@@ -1002,14 +1276,54 @@ from .ops.elementwise import (  # noqa: E402
     sign,
     sin,
     sqrt,
+    square,
     sub,
     tanh,
     where,
 )
 from .ops.index import argwhere, gather, getitem, index_select, nonzero, setitem  # noqa: E402
-from .ops.inplace import add_, clamp_, copy_, div_, fill_, masked_fill_, mul_, sub_  # noqa: E402
-from .ops.matmul import addmm, bmm, dot, matmul, mv  # noqa: E402
+from .ops.inplace import add_, apply_inplace, clamp_, copy_, div_, fill_, masked_fill_, mul_, sub_  # noqa: E402
+from .ops.matmul import addmm, bmm, dot, matmul, mv, outer  # noqa: E402
+from .ops.more_index import (  # noqa: E402
+    bincount,
+    histc,
+    index_add,
+    index_add_,
+    index_copy,
+    index_copy_,
+    index_fill,
+    index_fill_,
+    masked_select,
+    take,
+)
+from .ops.more_shape import (  # noqa: E402
+    cross,
+    diag_embed,
+    diagonal,
+    diff,
+    fliplr,
+    flipud,
+    movedim,
+    rot90,
+    tensor_split,
+    trace,
+)
+from .ops.nanreduce import nanmean, nansum  # noqa: E402
 from .ops.norms import norm  # noqa: E402
+from .ops.pointwise import (  # noqa: E402
+    deg2rad,
+    fmod,
+    frac,
+    hypot,
+    logaddexp,
+    logaddexp2,
+    logical_xor,
+    rad2deg,
+    reciprocal,
+    sgn,
+    signbit,
+    trunc,
+)
 from .ops.product import prod  # noqa: E402
 from .ops.reduce import (  # noqa: E402
     all,
@@ -1029,9 +1343,10 @@ from .ops.reduce import (  # noqa: E402
     sum,
     var,
 )
-from .ops.scan import cumsum  # noqa: E402
+from .ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
 from .ops.scatter import scatter, scatter_, scatter_add, scatter_add_  # noqa: E402
 from .ops.shape import (  # noqa: E402
+    broadcast_to,
     chunk,
     contiguous,
     expand,
@@ -1053,5 +1368,19 @@ from .ops.shape import (  # noqa: E402
     unsqueeze,
     view,
 )
-from .ops.sorting import argsort, kthvalue, median, sort, topk, unique  # noqa: E402
-from .ops.unary import acos, asin, atan, ceil, clamp_max, clamp_min, expm1, floor, log1p, nan_to_num, round  # noqa: E402
+from .ops.sorting import argsort, kthvalue, median, mode, sort, topk, unique  # noqa: E402
+from .ops.special import erf, erfc, erfinv, logit, xlogy  # noqa: E402
+from .ops.unary import (  # noqa: E402
+    acos,
+    asin,
+    atan,
+    atan2,
+    ceil,
+    clamp_max,
+    clamp_min,
+    expm1,
+    floor,
+    log1p,
+    nan_to_num,
+    round,
+)

@@ -978,7 +978,7 @@ def ge(input: Any, other: Any) -> Tensor:
     return _compare(np.greater_equal, input, other, "ge")
 
 
-def _logical(ufunc: Any, a: Any, b: Any, op: str) -> Tensor:
+def _bitwise(ufunc: Any, a: Any, b: Any, op: str) -> Tensor:
     a, b = _scalar_or_tensor(a, b, op)
     for t in (a, b):
         if isinstance(t, Tensor) and t._data.dtype.kind not in "bi":
@@ -987,34 +987,50 @@ def _logical(ufunc: Any, a: Any, b: Any, op: str) -> Tensor:
     return _wrap(ufunc(a._data, y))
 
 
-def logical_and(input: Any, other: Any) -> Tensor:
-    return (
-        _logical(np.logical_and, input, other, "logical_and")
-        if _is_bool(input, other)
-        else _logical(np.bitwise_and, input, other, "bitwise_and")
-    )
+def bitwise_and(input: Any, other: Any) -> Tensor:
+    """`&`: bitwise on integers, logical on bools."""
+    return _bitwise(np.bitwise_and, input, other, "bitwise_and")
 
 
-def logical_or(input: Any, other: Any) -> Tensor:
-    return (
-        _logical(np.logical_or, input, other, "logical_or")
-        if _is_bool(input, other)
-        else _logical(np.bitwise_or, input, other, "bitwise_or")
-    )
+def bitwise_or(input: Any, other: Any) -> Tensor:
+    """`|`: bitwise on integers, logical on bools."""
+    return _bitwise(np.bitwise_or, input, other, "bitwise_or")
 
 
-def _is_bool(a: Any, b: Any) -> bool:
-    return (not isinstance(a, Tensor) or a._data.dtype == np.bool_) and (
-        not isinstance(b, Tensor) or b._data.dtype == np.bool_
-    )
+def bitwise_xor(input: Any, other: Any) -> Tensor:
+    """`^`: bitwise on integers, logical on bools."""
+    return _bitwise(np.bitwise_xor, input, other, "bitwise_xor")
 
 
-def logical_not(input: Tensor) -> Tensor:
+def bitwise_not(input: Tensor) -> Tensor:
+    """`~`: bitwise on integers, logical on bools."""
     if input._data.dtype == np.bool_:
         return _wrap(np.logical_not(input._data))
     if input._data.dtype.kind == "i":
         return _wrap(np.invert(input._data))
     raise RuntimeError(f"bitwise_not: expected a bool or integer tensor, got dtype {input._data.dtype}")
+
+
+def _logical(ufunc: Any, a: Any, b: Any, op: str) -> Tensor:
+    """A bool tensor of ufunc applied to the truth of each entry (non-zero is true), any dtype."""
+    a, b = _scalar_or_tensor(a, b, op)
+    y = b._data if isinstance(b, Tensor) else b
+    broadcast_shapes(a._data.shape, np.shape(y), op)
+    return _wrap(np.asarray(ufunc(a._data, y)))
+
+
+def logical_and(input: Any, other: Any) -> Tensor:
+    return _logical(np.logical_and, input, other, "logical_and")
+
+
+def logical_or(input: Any, other: Any) -> Tensor:
+    return _logical(np.logical_or, input, other, "logical_or")
+
+
+def logical_not(input: Tensor) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"logical_not: expected a Tensor, got {type(input).__name__}")
+    return _wrap(np.asarray(np.logical_not(input._data)))
 
 
 def sign(input: Tensor) -> Tensor:
