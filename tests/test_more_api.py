@@ -499,3 +499,11 @@ def test_mode_matches_counting_and_routes_the_gradient(dim):
     assert kept.values.shape == kept.indices.shape == tuple(np.expand_dims(moved[:, 0], dim).shape)
     with pytest.raises(RuntimeError, match="mode\\(\\): Expected reduction dim 0 to have non-zero size"):
         tg.mode(tg.ones(0, 3), 0)
+
+
+def test_floor_ceil_round_keep_integer_tensors_as_they_are():
+    a = tg.tensor([3, -2, 0])
+    for fn in (tg.floor, tg.ceil, tg.round):
+        out = fn(a)
+        assert out.dtype == tg.int64 and out.tolist() == [3, -2, 0]
+    assert tg.floor(tg.tensor([True])).dtype == tg.bool

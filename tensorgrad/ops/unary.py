@@ -147,17 +147,24 @@ def expm1(input: Tensor) -> Tensor:
     return Expm1.apply(input)
 
 
+def _rounded(input: Any, op: str, rounding: Any) -> Tensor:
+    """rounding(x) of a float tensor; integer and bool tensors are already whole and keep their
+    dtype, as in PyTorch (numpy's floor would make them float64)."""
+    x = _tensor(input, op)._data
+    return _wrap(np.asarray(rounding(x) if x.dtype.kind == "f" else x.copy()))
+
+
 def floor(input: Tensor) -> Tensor:
-    return _wrap(np.asarray(np.floor(_tensor(input, "floor")._data)))
+    return _rounded(input, "floor", np.floor)
 
 
 def ceil(input: Tensor) -> Tensor:
-    return _wrap(np.asarray(np.ceil(_tensor(input, "ceil")._data)))
+    return _rounded(input, "ceil", np.ceil)
 
 
 def round(input: Tensor, decimals: int = 0) -> Tensor:
     """Round half to even (as PyTorch), to `decimals` places."""
-    return _wrap(np.asarray(np.round(_tensor(input, "round")._data, decimals)))
+    return _rounded(input, "round", lambda x: np.round(x, decimals))
 
 
 def nan_to_num(
