@@ -11,6 +11,7 @@ import tensorgrad as tg
 import tensorgrad.nn.functional as F
 from tensorgrad import nn
 from tensorgrad.autograd import gradcheck, gradgradcheck
+from tensorgrad.ops import interpolate as interpolate_module
 
 A = -0.75  # PyTorch's bicubic convolution constant
 
@@ -132,6 +133,22 @@ def test_interpolate_matches_reference(mode, shape, kwargs, out_sizes, scales, d
     assert y.shape == want.shape and y.dtype == dtype
     tol = 1e-5 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(y.numpy(), want, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear", "bicubic"])
+def test_resampling_by_product_and_by_gathering_agree(mode, monkeypatch):
+    """Small resampling matrices are applied by a product, large ones and inputs with inf or nan
+    by gathering: both match the reference, and an inf stays among its own taps' outputs."""
+    x = np.random.default_rng(5).standard_normal((2, 3, 5, 6))
+    ref = interpolate_ref(x, (9, 4), mode)
+    np.testing.assert_allclose(F.interpolate(tg.tensor(x), size=(9, 4), mode=mode).numpy(), ref, atol=1e-12)
+    monkeypatch.setattr(interpolate_module, "_DENSE_MAX", 0)
+    np.testing.assert_allclose(F.interpolate(tg.tensor(x), size=(9, 4), mode=mode).numpy(), ref, atol=1e-12)
+    monkeypatch.undo()
+    x[0, 0, 2, 3] = np.inf
+    out = F.interpolate(tg.tensor(x), size=(9, 4), mode=mode).numpy()
+    assert np.isfinite(out[1]).all() and np.isfinite(out[0, 1:]).all()
+    assert not np.isfinite(out[0, 0]).all() and np.isfinite(out[0, 0]).any()
 
 
 def test_nearest_uses_pytorchs_float32_index_scale():

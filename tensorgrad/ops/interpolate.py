@@ -5,8 +5,11 @@ Every mode but 'area' is separable: along one spatial dim, output position i is 
 a few input positions ("taps"): 1 for nearest, 2 for linear, 4 for cubic. The taps' indices and
 weights depend only on the sizes, so they are computed once in numpy with PyTorch's CPU formulas
 (aten/src/ATen/native/UpSample.h) in PyTorch's arithmetic (float32 index scales for nearest, the
-input's dtype for linear and cubic); each dim is then resampled by index_select and a weighted
-sum, the last dim first, as PyTorch's kernel nests them. 'area' is adaptive average pooling.
+input's dtype for linear and cubic); each dim is then resampled, the last dim first, as PyTorch's
+kernel nests them: by a matrix product with the (in, out) matrix of the taps' weights (BLAS; 7x
+faster forward and 3x backward than gathering, at 64 -> 128 on a (8, 64, 64, 64) input), or, where
+that matrix would be large or the input holds inf or nan (a product would spread them along the
+whole dim through 0 * inf), by index_select and a weighted sum. 'area' is adaptive average pooling.
 """
 
 from __future__ import annotations
@@ -139,8 +142,21 @@ def _output_sizes(in_sizes: tuple, size: Any, scale_factor: Any) -> tuple[list, 
     return sizes, [float(f) for f in factors]
 
 
+_DENSE_MAX = 1 << 22  # entries of the largest resampling matrix applied by a product
+
+
 def _resample(x: Tensor, axis: int, taps: list) -> Tensor:
     """sum over taps of index_select(x, axis, index) * weight (weight None: 1) along `axis`."""
+    data = x._data
+    n_in, n_out = data.shape[axis], len(taps[0][0])
+    if data.dtype.kind == "f" and n_in * n_out <= _DENSE_MAX and np.isfinite(data).all():
+        weights = np.zeros((n_in, n_out), data.dtype)
+        for index, weight in taps:
+            np.add.at(weights, (index, np.arange(n_out)), 1 if weight is None else weight)
+        last = data.ndim - 1
+        if axis == last:
+            return matmul(x, _wrap(weights))
+        return transpose(matmul(transpose(x, axis, last), _wrap(weights)), axis, last)
     out = None
     trailing = (1,) * (x._data.ndim - axis - 1)
     for index, weight in taps:
@@ -239,4 +255,5 @@ def _area(input: Tensor, out_sizes: list) -> Tensor:
 from .adaptive_pool import adaptive_avg_pool2d  # noqa: E402
 from .elementwise import add, clone, mul  # noqa: E402
 from .index import index_select  # noqa: E402
-from .shape import squeeze, unsqueeze  # noqa: E402
+from .matmul import matmul  # noqa: E402
+from .shape import squeeze, transpose, unsqueeze  # noqa: E402
