@@ -10,7 +10,7 @@ from __future__ import annotations
 from .tensor import Tensor, is_floating_point, is_tensor
 
 # isort: split
-from . import data, dtypes, nn, optim, profiler, testing, viz
+from . import data, dtypes, nn, optim, profiler, testing, utils, viz
 from ._threading import get_num_threads, set_num_threads
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .dtypes import bool_ as bool  # noqa: A001

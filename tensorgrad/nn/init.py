@@ -19,10 +19,14 @@ from ..tensor import Tensor
 __all__ = [
     "calculate_gain",
     "constant_",
+    "dirac_",
+    "eye_",
     "kaiming_normal_",
     "kaiming_uniform_",
     "normal_",
     "ones_",
+    "orthogonal_",
+    "sparse_",
     "trunc_normal_",
     "uniform_",
     "xavier_normal_",
@@ -155,3 +159,77 @@ def _uniform_fan_in_(tensor: Tensor, fan_in: int) -> Tensor:
     """U(-1/sqrt(fan_in), 1/sqrt(fan_in)): PyTorch's default for the bias of Linear and Conv."""
     bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
     return uniform_(tensor, -bound, bound)
+
+
+def _shape(tensor: Any) -> Any:
+    return list(tensor.shape) if isinstance(tensor, Tensor) else type(tensor).__name__
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill the 2-D `tensor` with the identity matrix (ones on the main diagonal, for any shape)."""
+    if not isinstance(tensor, Tensor) or tensor.ndim != 2:
+        raise ValueError(f"eye_: Only tensors with 2 dimensions are supported, got shape {_shape(tensor)}")
+    return _fill(tensor, np.eye(*tensor.shape, dtype=tensor.dtype), "eye_")
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """Fill the 3-, 4- or 5-D conv weight `tensor` (out_channels, in_channels, *kernel) with the
+    Dirac delta: in each of `groups` groups of out_channels, output channel d takes input
+    channel d at the kernel's centre, so the convolution passes its input through (as many
+    channels as fit)."""
+    if not isinstance(tensor, Tensor) or tensor.ndim not in (3, 4, 5):
+        raise ValueError(
+            f"dirac_: Only tensors with 3, 4, or 5 dimensions are supported, got shape {_shape(tensor)}"
+        )
+    out_channels, in_channels = tensor.shape[:2]
+    if groups <= 0 or out_channels % groups != 0:
+        raise ValueError(
+            f"dirac_: dim 0 must be divisible by groups, got size {out_channels} and groups={groups}"
+        )
+    per_group = out_channels // groups
+    centre = tuple(k // 2 for k in tensor.shape[2:])
+    values = np.zeros(tensor.shape, dtype=tensor.dtype)
+    for g in range(groups):
+        for d in range(min(per_group, in_channels)):
+            values[(g * per_group + d, d) + centre] = 1
+    return _fill(tensor, values, "dirac_")
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """Fill `tensor` (2 or more dims, viewed as (size(0), numel / size(0))) with a random
+    (semi-)orthogonal matrix times `gain`: orthonormal rows if there are fewer rows than
+    columns, else orthonormal columns (Saxe et al., 2013). The matrix is the Q of the QR
+    decomposition of a standard normal matrix, each column's sign set by R's diagonal so that
+    it is uniformly distributed, as in PyTorch."""
+    dtype = _float(tensor, "orthogonal_")
+    if tensor.ndim < 2:
+        raise ValueError(
+            f"orthogonal_: Only tensors with 2 or more dimensions are supported, got shape {_shape(tensor)}"
+        )
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = generator().normal(0.0, 1.0, (rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (gain * q).reshape(tensor.shape).astype(dtype), "orthogonal_")
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01) -> Tensor:
+    """Fill the 2-D `tensor` with N(0, std^2) samples, then zero ceil(sparsity * rows) randomly
+    chosen entries in every column (Martens, 2010)."""
+    dtype = _float(tensor, "sparse_")
+    if tensor.ndim != 2:
+        raise ValueError(f"sparse_: Only tensors with 2 dimensions are supported, got shape {_shape(tensor)}")
+    rows, cols = tensor.shape
+    num_zeros = int(math.ceil(sparsity * rows))
+    rng = generator()
+    values = rng.normal(0.0, std, (rows, cols))
+    for col in range(cols):
+        values[rng.permutation(rows)[:num_zeros], col] = 0
+    return _fill(tensor, values.astype(dtype), "sparse_")

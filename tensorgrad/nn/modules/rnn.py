@@ -3,8 +3,10 @@ one-step cells `RNNCell`, `LSTMCell`, `GRUCell`.
 
 Each layer and direction projects the input of all time steps with one matmul before the time loop
 (as cuDNN does); the loop then adds only the hidden projection. Everything is composed from
-differentiable ops, so gradients, first and second, come from those ops. Packed sequences
-(`nn.utils.rnn.PackedSequence`) are not supported.
+differentiable ops, so gradients, first and second, come from those ops. A `PackedSequence` input
+runs as its padded batch (sorted by length) with a mask per time step, so that a sequence's state
+stops changing after its last element (and, in the reverse direction, starts from h_0 at its last
+element); the output is packed again.
 """
 
 from __future__ import annotations
@@ -14,14 +16,18 @@ import numbers
 import warnings
 from typing import Any
 
-from ...ops.creation import empty, zeros
-from ...ops.elementwise import relu, sigmoid, tanh
+import numpy as np
+
+from ...ops.creation import empty, tensor, zeros
+from ...ops.elementwise import relu, sigmoid, tanh, where
+from ...ops.index import index_select
 from ...ops.matmul import linear
 from ...ops.shape import cat, chunk, squeeze, stack, transpose, unbind, unsqueeze
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence, _pack_rows, _padded_rows
 from .module import Module
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
@@ -46,14 +52,21 @@ def _step(mode: str, gi: Tensor, state: tuple, w_hh: Tensor, b_hh: Any, w_hr: An
     return (tanh(gi + gh) if mode == "RNN_TANH" else relu(gi + gh),)
 
 
-def _run_direction(mode: str, x: Tensor, state: tuple, weights: tuple, reverse: bool) -> tuple:
-    """One layer in one direction over x (L, N, H_in): (outputs (L, N, H_out), final state)."""
+def _run_direction(
+    mode: str, x: Tensor, state: tuple, weights: tuple, reverse: bool, masks: list | None = None
+) -> tuple:
+    """One layer in one direction over x (L, N, H_in): (outputs (L, N, H_out), final state).
+    masks[t], if given and not None, is an (N, 1) bool tensor: where it is False the state is
+    carried over unchanged (a packed sequence that has ended, or in reverse not yet begun)."""
     w_ih, w_hh, b_ih, b_hh, w_hr = weights
     gis = unbind(linear(x, w_ih, b_ih), 0)
     length = len(gis)
     outputs = [None] * length
     for t in range(length - 1, -1, -1) if reverse else range(length):
-        state = _step(mode, gis[t], state, w_hh, b_hh, w_hr)
+        new = _step(mode, gis[t], state, w_hh, b_hh, w_hr)
+        if masks is not None and masks[t] is not None:
+            new = tuple(where(masks[t], n, s) for n, s in zip(new, state))
+        state = new
         outputs[t] = state[0]
     return stack(outputs, 0), state
 
@@ -212,13 +225,17 @@ class RNNBase(Module):
             per_layer.append(unbind(h if batched else unsqueeze(h, 1), 0))
         return list(zip(*per_layer))
 
-    def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:
+    def forward(self, input: Tensor | PackedSequence, hx: Any = None) -> tuple[Any, Any]:
         """(output, h_n), or (output, (h_n, c_n)) for an LSTM.
 
         input is (L, N, H_in), (N, L, H_in) with batch_first, or unbatched (L, H_in); hx (h_0 or
         (h_0, c_0)) is (D * num_layers, N, H) or unbatched (D * num_layers, H), zeros when omitted.
         output is (L, N, D * H_out) (batch first with batch_first); h_n and c_n are shaped as h_0, c_0.
+        A PackedSequence input (batch_first does not apply) gives a PackedSequence output, and h_n
+        holds each sequence's state after its last element, in the original batch order.
         """
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         name = type(self).__name__
         dtype = self.weight_ih_l0.dtype
         _check_input(name, input, (2, 3), self.input_size, dtype)
@@ -233,6 +250,16 @@ class RNNBase(Module):
                 f"{list(input.shape)}"
             )
         states = self._initial_states(hx, batched, x.shape[1], dtype)
+        x, final = self._run_layers(x, states, None)
+        if not batched:
+            x = squeeze(x, 1)
+            final = [squeeze(f, 1) for f in final]
+        elif self.batch_first:
+            x = transpose(x, 0, 1)
+        return x, (tuple(final) if self.mode == "LSTM" else final[0])
+
+    def _run_layers(self, x: Tensor, states: list[tuple], masks: list | None) -> tuple[Tensor, list]:
+        """All layers over x (L, N, H_in): (last layer's output, [h_n] or [h_n, c_n])."""
         directions = 2 if self.bidirectional else 1
         finals = []
         for layer in range(self.num_layers):
@@ -242,18 +269,37 @@ class RNNBase(Module):
             for direction in range(directions):
                 k = layer * directions + direction
                 out, state = _run_direction(
-                    self.mode, x, states[k], self._weights(layer, direction), direction == 1
+                    self.mode, x, states[k], self._weights(layer, direction), direction == 1, masks
                 )
                 outputs.append(out)
                 finals.append(state)
             x = outputs[0] if directions == 1 else cat(outputs, 2)
-        final = [stack([s[i] for s in finals], 0) for i in range(len(finals[0]))]
-        if not batched:
-            x = squeeze(x, 1)
-            final = [squeeze(f, 1) for f in final]
-        elif self.batch_first:
-            x = transpose(x, 0, 1)
-        return x, (tuple(final) if self.mode == "LSTM" else final[0])
+        return x, [stack([s[i] for s in finals], 0) for i in range(len(finals[0]))]
+
+    def _forward_packed(self, input: PackedSequence, hx: Any) -> tuple[PackedSequence, Any]:
+        """forward() of a PackedSequence: hx and h_n are in the batch's original order."""
+        name = type(self).__name__
+        dtype = self.weight_ih_l0.dtype
+        data, batch_sizes, sorted_indices, unsorted_indices = input
+        if isinstance(data, Tensor) and data.ndim != 2:
+            raise ValueError(
+                f"{name}: Expected the data of a PackedSequence to be 2-D (sum of lengths, input_size), "
+                f"got shape {list(data.shape)}"
+            )
+        _check_input(name, data, (2, 3), self.input_size, dtype)
+        bs = batch_sizes._data.astype(np.int64)
+        batch = int(bs[0])
+        in_order = np.arange(batch)
+        x = _padded_rows(data, bs, in_order, len(bs), 0.0)  # (L, N, H_in), longest sequence first
+        masks = [None if b == batch else tensor(in_order[:, None] < b) for b in bs.tolist()]
+        states = self._initial_states(hx, True, batch, dtype)
+        if hx is not None and sorted_indices is not None:
+            states = [tuple(index_select(s, 0, sorted_indices) for s in state) for state in states]
+        x, final = self._run_layers(x, states, masks)
+        if unsorted_indices is not None:
+            final = [index_select(f, 1, unsorted_indices) for f in final]
+        output = PackedSequence(_pack_rows(x, bs, in_order), batch_sizes, sorted_indices, unsorted_indices)
+        return output, (tuple(final) if self.mode == "LSTM" else final[0])
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"

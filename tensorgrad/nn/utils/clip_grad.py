@@ -1,4 +1,4 @@
-"""`tensorgrad.nn.utils`: gradient clipping."""
+"""Gradient clipping (PyTorch's `torch.nn.utils.clip_grad`): `clip_grad_norm_`, `clip_grad_value_`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,28 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..tensor import Tensor, _wrap
+from ...tensor import Tensor, _wrap
+
+
+def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
+    """The distinct gradients of `parameters` (two parameters may share one gradient tensor)."""
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    grads = []
+    seen = set()
+    for p in parameters:
+        g = p.grad
+        if g is not None and g not in seen:
+            seen.add(g)
+            grads.append(g)
+    return grads
+
+
+def _replace(g: Tensor, values: np.ndarray) -> None:
+    """Give gradient `g` a new array (backward may hand out aliased or read-only arrays: one array
+    for two inputs, reshaped views, broadcast views) and bump its version."""
+    g._data = np.asarray(values, dtype=g._data.dtype)
+    g._vc[0] += 1
 
 
 def clip_grad_norm_(
@@ -22,15 +43,7 @@ def clip_grad_norm_(
     The norm is taken over all gradients together, as if concatenated into one vector
     (norm_type may be inf). Returns that total norm (before clipping) as a tensor.
     """
-    if isinstance(parameters, Tensor):
-        parameters = [parameters]
-    grads = []
-    seen = set()
-    for p in parameters:
-        g = p.grad
-        if g is not None and g not in seen:  # two parameters may share one gradient tensor
-            seen.add(g)
-            grads.append(g)
+    grads = _grads(parameters)
     max_norm = float(max_norm)
     norm_type = float(norm_type)
     if not grads:
@@ -49,9 +62,15 @@ def clip_grad_norm_(
         )
     coef = max_norm / (total + 1e-6)
     if coef < 1.0:
-        # each gradient gets a new scaled array: backward may hand out aliased or read-only
-        # arrays (one array for two inputs, reshaped views, broadcast views)
         for g in grads:
-            g._data = np.asarray(g._data * g._data.dtype.type(coef))
-            g._vc[0] += 1
+            _replace(g, g._data * g._data.dtype.type(coef))
     return _wrap(np.asarray(total, dtype=dtype))
+
+
+def clip_grad_value_(
+    parameters: Tensor | Iterable[Tensor], clip_value: float, foreach: bool | None = None
+) -> None:
+    """Clamp the gradients of `parameters` in place to [-clip_value, clip_value]."""
+    clip_value = float(clip_value)
+    for g in _grads(parameters):
+        _replace(g, np.clip(g._data, -clip_value, clip_value))
