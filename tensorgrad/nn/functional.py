@@ -13,13 +13,29 @@ from typing import Any
 
 import numpy as np
 
+from ..ops import composed_layers as _layers
 from ..ops import composed_losses as _closs
 from ..ops import composed_nn as _nn
 from ..ops import loss as _loss
+from ..ops import margin_losses as _mloss
 from ..ops.activation import gelu, softplus
 from ..ops.activation import leaky_relu as _leaky_relu
 from ..ops.activation import silu as _silu
 from ..ops.adaptive_pool import adaptive_avg_pool2d
+from ..ops.adaptive_pool_more import adaptive_avg_pool1d, adaptive_max_pool1d, adaptive_max_pool2d
+from ..ops.composed_layers import (
+    bilinear,
+    channel_shuffle,
+    fold,
+    hardshrink,
+    instance_norm,
+    local_response_norm,
+    pdist,
+    pixel_shuffle,
+    pixel_unshuffle,
+    softshrink,
+    unfold,
+)
 from ..ops.composed_losses import gaussian_nll_loss
 from ..ops.composed_nn import (
     cosine_similarity,
@@ -36,26 +52,39 @@ from ..ops.composed_nn import (
 from ..ops.conv import conv2d
 from ..ops.conv_transpose import conv_transpose2d
 from ..ops.creation import generator
+from ..ops.ctc import ctc_loss
 from ..ops.elementwise import mul, sigmoid, tanh
 from ..ops.elementwise import relu as _relu
 from ..ops.embedding import embedding
+from ..ops.embedding_bag import embedding_bag
+from ..ops.grid_sample import affine_grid, grid_sample
 from ..ops.inplace import apply_inplace
 from ..ops.interpolate import interpolate
+from ..ops.margin_losses import triplet_margin_with_distance_loss
 from ..ops.matmul import linear, matmul
 from ..ops.norm import batch_norm, layer_norm
 from ..ops.pool import avg_pool2d, max_pool2d
+from ..ops.random_layers import alpha_dropout, dropout1d, dropout2d, gumbel_softmax, rrelu
 from ..ops.reduce import log_softmax as _log_softmax
 from ..ops.reduce import softmax as _softmax
 from ..ops.shape import cat, narrow, squeeze, transpose, unsqueeze
 from ..tensor import Tensor, _wrap
 
 __all__ = [
+    "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "affine_grid",
+    "alpha_dropout",
     "avg_pool1d",
     "avg_pool2d",
     "batch_norm",
+    "bilinear",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "celu",
+    "channel_shuffle",
     "conv1d",
     "conv2d",
     "conv_transpose1d",
@@ -63,24 +92,34 @@ __all__ = [
     "cosine_embedding_loss",
     "cosine_similarity",
     "cross_entropy",
+    "ctc_loss",
     "dropout",
+    "dropout1d",
+    "dropout2d",
     "elu",
     "embedding",
+    "embedding_bag",
+    "fold",
     "gaussian_nll_loss",
     "gelu",
     "glu",
+    "grid_sample",
     "group_norm",
+    "gumbel_softmax",
+    "hardshrink",
     "hardsigmoid",
     "hardswish",
     "hardtanh",
     "hinge_embedding_loss",
     "huber_loss",
+    "instance_norm",
     "interpolate",
     "kl_div",
     "l1_loss",
     "layer_norm",
     "leaky_relu",
     "linear",
+    "local_response_norm",
     "log_softmax",
     "logsigmoid",
     "margin_ranking_loss",
@@ -89,16 +128,21 @@ __all__ = [
     "mish",
     "mse_loss",
     "multi_margin_loss",
+    "multilabel_margin_loss",
     "multilabel_soft_margin_loss",
     "nll_loss",
     "normalize",
     "one_hot",
     "pad",
     "pairwise_distance",
+    "pdist",
+    "pixel_shuffle",
+    "pixel_unshuffle",
     "poisson_nll_loss",
     "prelu",
     "relu",
     "relu6",
+    "rrelu",
     "scaled_dot_product_attention",
     "selu",
     "sigmoid",
@@ -106,12 +150,16 @@ __all__ = [
     "smooth_l1_loss",
     "soft_margin_loss",
     "softmax",
+    "softmin",
     "softplus",
+    "softshrink",
     "softsign",
     "tanh",
     "tanhshrink",
     "threshold",
     "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
+    "unfold",
 ]
 
 
@@ -176,6 +224,11 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     return _maybe_inplace(input, _nn.threshold, (threshold, value), inplace, "threshold")
 
 
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x where x > 0, else alpha * (exp(x / alpha) - 1)."""
+    return _maybe_inplace(input, _layers.celu, (alpha,), inplace, "celu")
+
+
 def _softmax_dim(ndim: int, name: str) -> int:
     """PyTorch's legacy choice when no dim is given (with its warning)."""
     warnings.warn(
@@ -198,6 +251,13 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
     if dim is None:
         dim = _softmax_dim(input.ndim, "log_softmax")
     return _log_softmax(input, dim, dtype=dtype)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """softmax(-x, dim)."""
+    if dim is None:
+        dim = _softmax_dim(input.ndim, "softmin")
+    return _layers.softmin(input, dim, dtype)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
@@ -426,6 +486,17 @@ def multi_margin_loss(
     """Multi-class hinge loss of scores (N, C) against class indices (N,)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     return _closs.multi_margin_loss(input, target, p, margin, weight, reduction)
+
+
+def multilabel_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Multi-class multi-label hinge loss of scores (N, C) against target classes (N, C) ended by -1."""
+    return _mloss.multilabel_margin_loss(input, target, legacy_reduction(size_average, reduce, reduction))
 
 
 def multilabel_soft_margin_loss(
