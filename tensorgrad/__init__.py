@@ -16,7 +16,9 @@ from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .dtypes import bool_ as bool  # noqa: A001
 from .dtypes import double, float32, float64, int64, long
 from .dtypes import float as float  # noqa: A001
+from .ops.adaptive_pool_more import adaptive_avg_pool1d
 from .ops.arrange import diag, meshgrid, repeat_interleave, roll, select
+from .ops.composed_layers import bilinear, channel_shuffle, hardshrink, pdist, pixel_shuffle, pixel_unshuffle
 from .ops.composite import addcdiv, addcmul, cosh, exp2, lerp, log2, log10, sinh, tan
 from .ops.conv import conv2d
 from .ops.conv_transpose import conv_transpose2d

@@ -1036,6 +1036,9 @@ class Tensor:
     def index_copy(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
         return index_copy(self, dim, index, source)
 
+    def hardshrink(self, lambd: float = 0.5) -> Tensor:
+        return hardshrink(self, lambd)
+
     # ---- in-place ------------------------------------------------------------------------
     def add_(self, other: Any, alpha: Any = 1) -> Tensor:
         return add_(self, other if alpha == 1 else mul(other, alpha))
@@ -1217,6 +1220,7 @@ def normalize_dim(dim: Any, ndim: int, op: str) -> int:
 
 from ._format import format_tensor  # noqa: E402
 from .ops.arrange import diag, repeat_interleave, roll, select  # noqa: E402
+from .ops.composed_layers import hardshrink  # noqa: E402
 from .ops.composite import addcdiv, addcmul, cosh, exp2, lerp, log2, log10, sinh, tan  # noqa: E402
 from .ops.creation import (  # noqa: E402
     as_tensor_like,

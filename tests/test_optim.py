@@ -183,7 +183,8 @@ def test_rmsprop_matches_formula(opts, dtype):
 )
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_large_parameters_use_the_threaded_path(make, ref, dtype):
-    p0, grads = sample(shape=(300, 250), dtype=dtype)  # 75,000 elements: above the OpenMP threshold
+    # 1.1M elements: above the kernels' OpenMP threshold (PARALLEL_MIN_CHEAP, 1,048,576)
+    p0, grads = sample(shape=(1100, 1000), dtype=dtype)
     np.testing.assert_allclose(run_optimizer(make, p0, grads), ref(p0, grads), **tolerances(dtype))
 
 

@@ -61,7 +61,16 @@ METHODS = [
     ("index_add", (1, IDX, np.ones((3, 2))), tg.index_add),
     ("index_copy", (1, IDX, np.ones((3, 2))), tg.index_copy),
     ("logical_xor", (Y > 0.5,), tg.logical_xor),
+    ("hardshrink", (0.5,), tg.hardshrink),
 ]
+
+
+def test_top_level_names_are_the_functional_ones():
+    import tensorgrad.nn.functional as F
+
+    for name in ("pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "pdist", "hardshrink", "bilinear"):
+        assert getattr(tg, name) is getattr(F, name)
+    assert tg.adaptive_avg_pool1d is F.adaptive_avg_pool1d
 
 
 def _tensors(args):
