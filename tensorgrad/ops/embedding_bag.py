@@ -44,8 +44,8 @@ def _bag_ids(
         if (np.diff(starts) < 0).any():
             raise RuntimeError(f"{op}: offsets must be non-decreasing, got {starts.tolist()}")
     ids = np.full(n, -1, dtype=np.int64)
-    for b in range(bags):  # one slice assignment per bag
-        ids[starts[b] : ends[b]] = b
+    if bags:  # the bags tile [0, ends[-1]): offsets start at 0 and do not decrease
+        ids[: ends[-1]] = np.repeat(np.arange(bags, dtype=np.int64), ends - starts[:bags])
     return ids, bags
 
 
