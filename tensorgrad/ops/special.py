@@ -12,7 +12,6 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy import special as _special
 
 from .. import dtypes
 from ..autograd.function import Function
@@ -52,19 +51,26 @@ def float_operands(input: Any, other: Any, op: str, ints: bool = True) -> tuple[
     return cast(a, dtype), cast(b, dtype)
 
 
-class _ScipyUnary(Function):
-    """A scipy.special function of the input; subclasses give `function` and `backward`."""
+def scipy_special() -> Any:
+    """scipy.special, imported on first use: it takes ~0.15 s, too much for `import tensorgrad`."""
+    from scipy import special
 
-    function: Any = None
+    return special
+
+
+class _ScipyUnary(Function):
+    """A scipy.special function of the input; subclasses name it in `function` and give `backward`."""
+
+    function = ""
 
     @staticmethod
     def forward(ctx: Any, a: Tensor) -> Tensor:
         ctx.save_for_backward(a)
-        return _wrap(np.asarray(type(ctx).function(a._data)))
+        return _wrap(np.asarray(getattr(scipy_special(), type(ctx).function)(a._data)))
 
 
 class Erf(_ScipyUnary):
-    function = staticmethod(_special.erf)
+    function = "erf"
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Tensor:
@@ -73,7 +79,7 @@ class Erf(_ScipyUnary):
 
 
 class Erfc(_ScipyUnary):
-    function = staticmethod(_special.erfc)
+    function = "erfc"
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Tensor:
@@ -88,7 +94,7 @@ class Erfinv(Function):
         # throwing and catching a C++ exception inside boost, which a process running under
         # AddressSanitizer (CI's debug stage) cannot survive: such inputs are made nan first.
         x = a._data
-        out = _wrap(np.asarray(_special.erfinv(np.where(np.abs(x) <= 1, x, np.nan).astype(x.dtype))))
+        out = _wrap(np.asarray(scipy_special().erfinv(np.where(np.abs(x) <= 1, x, np.nan).astype(x.dtype))))
         ctx.save_for_backward(out)
         return out
 
