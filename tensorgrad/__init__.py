@@ -10,7 +10,7 @@ from __future__ import annotations
 from .tensor import Tensor, is_floating_point, is_tensor
 
 # isort: split
-from . import data, dtypes, linalg, nn, optim, profiler, testing, utils, viz
+from . import data, distributions, dtypes, linalg, nn, optim, profiler, testing, utils, viz
 from ._threading import get_num_threads, set_num_threads
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .dtypes import bool_ as bool  # noqa: A001
@@ -100,6 +100,7 @@ from .ops.elementwise import (
     true_divide,
     where,
 )
+from .ops.gamma_fns import digamma, lgamma, polygamma
 from .ops.index import argwhere, gather, index_select, nonzero
 from .ops.linalg import cholesky_solve, det, inverse, logdet, matrix_exp, matrix_power, slogdet
 from .ops.matmul import addmm, bmm, dot, matmul, mm, mv, outer

@@ -1525,6 +1525,26 @@ def np_erfinv(x: np.ndarray) -> np.ndarray:
     return np.vectorize(lambda p: inverse((p + 1) / 2) / math.sqrt(2), otypes=[x.dtype])(x)
 
 
+def np_digamma(x: np.ndarray, n: int = 0) -> np.ndarray:
+    """digamma (n = 0) or its derivative trigamma (n = 1) of positive x: the recurrence up to
+    x >= 20, then the asymptotic series."""
+    dtype = np.asarray(x).dtype
+    x = np.array(x, dtype=np.float64)
+    out = np.zeros_like(x)
+    while (x < 20).any():
+        small = x < 20
+        out = np.where(small, out - 1 / x if n == 0 else out + 1 / x**2, out)
+        x = np.where(small, x + 1, x)
+    if n == 0:
+        series = [(-1 / 2, 1), (-1 / 12, 2), (1 / 120, 4), (-1 / 252, 6), (1 / 240, 8)]
+        out = out + np.log(x)
+    else:
+        series = [(1, 1), (1 / 2, 2), (1 / 6, 3), (-1 / 30, 5), (1 / 42, 7), (-1 / 30, 9)]
+    for coefficient, power in series:
+        out = out + coefficient / x**power
+    return out.astype(dtype)
+
+
 def np_logit(x: np.ndarray, eps: float | None = None) -> np.ndarray:
     z = x if eps is None else np.clip(x, eps, 1 - eps)
     return np.log(z / (1 - z))
@@ -1664,6 +1684,14 @@ OPS += [
     OpInfo("erf", tg.erf, np_erf, unary()),
     OpInfo("erfc", tg.erfc, lambda x: 1 - np_erf(x), unary()),
     OpInfo("erfinv", tg.erfinv, np_erfinv, unary(lambda r, *s: np.asarray(r.uniform(-0.9, 0.9, s)))),
+    OpInfo("lgamma", tg.lgamma, lambda x: np.vectorize(math.lgamma, otypes=[x.dtype])(x), unary(positive)),
+    OpInfo("digamma", tg.digamma, np_digamma, unary(positive)),
+    OpInfo(
+        "polygamma",
+        lambda a, n: tg.polygamma(n, a),
+        np_digamma,
+        lambda rng: [Sample((positive(rng, 2, 3),), {"n": 1}, "n=1")],
+    ),
     OpInfo("logaddexp", tg.logaddexp, lambda a, b: np.log(np.exp(a) + np.exp(b)), binary()),
     OpInfo("logaddexp2", tg.logaddexp2, lambda a, b: np.log2(2**a + 2**b), binary()),
     OpInfo("hypot", tg.hypot, lambda a, b: np.sqrt(a * a + b * b), binary()),
