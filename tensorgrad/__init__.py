@@ -21,6 +21,7 @@ from .ops.arrange import diag, meshgrid, repeat_interleave, roll, select
 from .ops.composed_layers import bilinear, channel_shuffle, hardshrink, pdist, pixel_shuffle, pixel_unshuffle
 from .ops.composite import addcdiv, addcmul, cosh, exp2, lerp, log2, log10, sinh, tan
 from .ops.conv import conv2d
+from .ops.conv3d import conv3d, conv_transpose3d
 from .ops.conv_transpose import conv_transpose2d
 from .ops.creation import (
     arange,
@@ -151,6 +152,7 @@ from .ops.pointwise import (
     trunc,
 )
 from .ops.pool import max_pool2d
+from .ops.pool3d import max_pool3d
 from .ops.product import prod
 from .ops.reduce import (
     all,

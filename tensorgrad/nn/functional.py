@@ -50,6 +50,7 @@ from ..ops.composed_nn import (
     tanhshrink,
 )
 from ..ops.conv import conv2d
+from ..ops.conv3d import conv3d, conv_transpose3d
 from ..ops.conv_transpose import conv_transpose2d
 from ..ops.creation import generator
 from ..ops.ctc import ctc_loss
@@ -64,7 +65,8 @@ from ..ops.margin_losses import triplet_margin_with_distance_loss
 from ..ops.matmul import linear, matmul
 from ..ops.norm import batch_norm, layer_norm
 from ..ops.pool import avg_pool2d, max_pool2d
-from ..ops.random_layers import alpha_dropout, dropout1d, dropout2d, gumbel_softmax, rrelu
+from ..ops.pool3d import adaptive_avg_pool3d, avg_pool3d, max_pool3d
+from ..ops.random_layers import alpha_dropout, dropout1d, dropout2d, dropout3d, gumbel_softmax, rrelu
 from ..ops.reduce import log_softmax as _log_softmax
 from ..ops.reduce import softmax as _softmax
 from ..ops.shape import cat, narrow, squeeze, transpose, unsqueeze
@@ -73,12 +75,14 @@ from ..tensor import Tensor, _wrap
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
     "adaptive_max_pool1d",
     "adaptive_max_pool2d",
     "affine_grid",
     "alpha_dropout",
     "avg_pool1d",
     "avg_pool2d",
+    "avg_pool3d",
     "batch_norm",
     "bilinear",
     "binary_cross_entropy",
@@ -87,8 +91,10 @@ __all__ = [
     "channel_shuffle",
     "conv1d",
     "conv2d",
+    "conv3d",
     "conv_transpose1d",
     "conv_transpose2d",
+    "conv_transpose3d",
     "cosine_embedding_loss",
     "cosine_similarity",
     "cross_entropy",
@@ -96,6 +102,7 @@ __all__ = [
     "dropout",
     "dropout1d",
     "dropout2d",
+    "dropout3d",
     "elu",
     "embedding",
     "embedding_bag",
@@ -125,6 +132,7 @@ __all__ = [
     "margin_ranking_loss",
     "max_pool1d",
     "max_pool2d",
+    "max_pool3d",
     "mish",
     "mse_loss",
     "multi_margin_loss",

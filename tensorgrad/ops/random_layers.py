@@ -1,4 +1,4 @@
-"""The random layers of nn.functional: rrelu, channel dropout (dropout1d, dropout2d),
+"""The random layers of nn.functional: rrelu, channel dropout (dropout1d, dropout2d, dropout3d),
 alpha_dropout and gumbel_softmax.
 
 Each draws its randomness as a constant array from tensorgrad's generator (so
@@ -130,6 +130,23 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
             stacklevel=2,
         )
     return _feature_dropout(input, p, training, inplace, "dropout2d")
+
+
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each channel of (N, C, D, H, W) or (C, D, H, W) with probability p (scaling the rest by
+    1 / (1 - p)) in training. As in PyTorch, other ranks warn and are taken as unbatched."""
+    _check_p(p)
+    x = _float_input(input, "dropout3d")
+    if x.ndim not in (4, 5):
+        warnings.warn(
+            f"dropout3d: Received a {x.ndim}-D input to dropout3d, which is deprecated and will result "
+            "in an error in a future release. To retain the behavior and silence this warning, please "
+            "use dropout instead. Note that dropout3d exists to provide channel-wise dropout on inputs "
+            "with 3 spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 4D "
+            "or 5D inputs).",
+            stacklevel=2,
+        )
+    return _feature_dropout(input, p, training, inplace, "dropout3d", channel_dim=1 if x.ndim == 5 else 0)
 
 
 def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:

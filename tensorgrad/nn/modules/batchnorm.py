@@ -1,4 +1,4 @@
-"""`BatchNorm1d` and `BatchNorm2d`: per-channel normalisation with running statistics."""
+"""`BatchNorm1d`, `BatchNorm2d` and `BatchNorm3d`: per-channel normalisation with running statistics."""
 
 from __future__ import annotations
 
@@ -114,3 +114,9 @@ class BatchNorm2d(_BatchNorm):
     """Batch norm of an (N, C, H, W) input."""
 
     _expected_dims = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch norm of an (N, C, D, H, W) input."""
+
+    _expected_dims = (5,)

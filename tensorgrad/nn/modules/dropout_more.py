@@ -1,4 +1,4 @@
-"""Channel dropout (`Dropout1d`, `Dropout2d`) and `AlphaDropout`: random in training mode,
+"""Channel dropout (`Dropout1d`, `Dropout2d`, `Dropout3d`) and `AlphaDropout`: random in training mode,
 identity in eval mode; the masks come from tensorgrad's generator (ops/random_layers.py)."""
 
 from __future__ import annotations
@@ -32,6 +32,14 @@ class Dropout2d(_DropoutNd):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(_DropoutNd):
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) with probability p, scale the rest
+    by 1 / (1 - p)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout3d(input, self.p, self.training, self.inplace)
 
 
 class AlphaDropout(_DropoutNd):

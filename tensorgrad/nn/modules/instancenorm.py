@@ -1,5 +1,5 @@
-"""`InstanceNorm1d`, `InstanceNorm2d` (each channel of each sample normalised over its spatial
-dims) and `LocalResponseNorm` (each value scaled by the energy of its neighbouring channels)."""
+"""`InstanceNorm1d`, `InstanceNorm2d`, `InstanceNorm3d` (each channel of each sample normalised over
+its spatial dims) and `LocalResponseNorm` (each value scaled by the energy of its neighbouring channels)."""
 
 from __future__ import annotations
 
@@ -80,6 +80,12 @@ class InstanceNorm2d(_InstanceNorm):
     """Instance norm of (N, C, H, W) or (C, H, W)."""
 
     _no_batch_dims = 3
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance norm of (N, C, D, H, W) or (C, D, H, W)."""
+
+    _no_batch_dims = 4
 
 
 class LocalResponseNorm(Module):

@@ -1,8 +1,9 @@
-"""Padding layers over F.pad: `ZeroPad1d/2d`, `ConstantPad1d/2d`, `ReflectionPad1d/2d`,
-`ReplicationPad1d/2d`, `CircularPad1d/2d`.
+"""Padding layers over F.pad: `ZeroPad1d/2d/3d`, `ConstantPad1d/2d/3d`, `ReflectionPad1d/2d/3d`,
+`ReplicationPad1d/2d/3d`, `CircularPad1d/2d/3d`.
 
 `padding` is an int (the same on every side) or a tuple (left, right) for 1-d,
-(left, right, top, bottom) for 2-d, kept as a tuple in `self.padding`, as in PyTorch.
+(left, right, top, bottom) for 2-d, (left, right, top, bottom, front, back) for 3-d, kept as a
+tuple in `self.padding`, as in PyTorch.
 """
 
 from __future__ import annotations
@@ -71,6 +72,12 @@ class ConstantPad2d(_ConstantPadNd):
     sides = 4
 
 
+class ConstantPad3d(_ConstantPadNd):
+    """Pad the last three dims with `value`."""
+
+    sides = 6
+
+
 class ZeroPad1d(ConstantPad1d):
     """Pad the last dim with zeros."""
 
@@ -91,6 +98,16 @@ class ZeroPad2d(ConstantPad2d):
         return f"{self.padding}"
 
 
+class ZeroPad3d(ConstantPad3d):
+    """Pad the last three dims with zeros."""
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
 class ReflectionPad1d(_PadNd):
     """Pad the last dim of (C, W) or (N, C, W) with its reflection (the edge not repeated)."""
 
@@ -103,6 +120,12 @@ class ReflectionPad2d(_PadNd):
     mode, sides = "reflect", 4
 
 
+class ReflectionPad3d(_PadNd):
+    """Pad the last three dims of (C, D, H, W) or (N, C, D, H, W) with their reflection."""
+
+    mode, sides = "reflect", 6
+
+
 class ReplicationPad1d(_PadNd):
     """Pad the last dim of (C, W) or (N, C, W) by repeating its edge value."""
 
@@ -113,6 +136,12 @@ class ReplicationPad2d(_PadNd):
     """Pad the last two dims of (C, H, W) or (N, C, H, W) by repeating their edges."""
 
     mode, sides = "replicate", 4
+
+
+class ReplicationPad3d(_PadNd):
+    """Pad the last three dims of (C, D, H, W) or (N, C, D, H, W) by repeating their edges."""
+
+    mode, sides = "replicate", 6
 
 
 class _CircularPadNd(_PadNd):
@@ -137,3 +166,9 @@ class CircularPad2d(_CircularPadNd):
     """Pad the last two dims of (C, H, W) or (N, C, H, W) by wrapping around."""
 
     sides, expected_dims = 4, (3, 4)
+
+
+class CircularPad3d(_CircularPadNd):
+    """Pad the last three dims of (C, D, H, W) or (N, C, D, H, W) by wrapping around."""
+
+    sides, expected_dims = 6, (4, 5)
