@@ -1039,6 +1039,39 @@ class Tensor:
     def hardshrink(self, lambd: float = 0.5) -> Tensor:
         return hardshrink(self, lambd)
 
+    def lgamma(self) -> Tensor:
+        return lgamma(self)
+
+    def digamma(self) -> Tensor:
+        return digamma(self)
+
+    def polygamma(self, n: int) -> Tensor:
+        return polygamma(n, self)
+
+    def det(self) -> Tensor:
+        return det(self)
+
+    def logdet(self) -> Tensor:
+        return logdet(self)
+
+    def slogdet(self) -> Any:
+        return slogdet(self)
+
+    def inverse(self) -> Tensor:
+        return inverse(self)
+
+    def pinverse(self, rcond: float = 1e-15) -> Tensor:
+        return pinverse(self, rcond)
+
+    def matrix_power(self, n: int) -> Tensor:
+        return matrix_power(self, n)
+
+    def matrix_exp(self) -> Tensor:
+        return matrix_exp(self)
+
+    def cholesky_solve(self, input2: Tensor, upper: bool = False) -> Tensor:
+        return cholesky_solve(self, input2, upper)
+
     # ---- in-place ------------------------------------------------------------------------
     def add_(self, other: Any, alpha: Any = 1) -> Tensor:
         return add_(self, other if alpha == 1 else mul(other, alpha))
@@ -1234,6 +1267,7 @@ from .ops.creation import (  # noqa: E402
     uniform_,
     zeros,
 )
+from .ops.decompositions import pinverse  # noqa: E402
 from .ops.elementwise import (  # noqa: E402
     abs,
     add,
@@ -1285,8 +1319,10 @@ from .ops.elementwise import (  # noqa: E402
     tanh,
     where,
 )
+from .ops.gamma_fns import digamma, lgamma, polygamma  # noqa: E402
 from .ops.index import argwhere, gather, getitem, index_select, nonzero, setitem  # noqa: E402
 from .ops.inplace import add_, apply_inplace, clamp_, copy_, div_, fill_, masked_fill_, mul_, sub_  # noqa: E402
+from .ops.linalg import cholesky_solve, det, inverse, logdet, matrix_exp, matrix_power, slogdet  # noqa: E402
 from .ops.matmul import addmm, bmm, dot, matmul, mv, outer  # noqa: E402
 from .ops.more_index import (  # noqa: E402
     bincount,

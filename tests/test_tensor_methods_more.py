@@ -62,7 +62,38 @@ METHODS = [
     ("index_copy", (1, IDX, np.ones((3, 2))), tg.index_copy),
     ("logical_xor", (Y > 0.5,), tg.logical_xor),
     ("hardshrink", (0.5,), tg.hardshrink),
+    ("lgamma", (), tg.lgamma),
+    ("digamma", (), tg.digamma),
 ]
+
+SQUARE = RNG.standard_normal((3, 3)) + 3 * np.eye(3)  # well conditioned
+SPD = SQUARE @ SQUARE.T
+
+
+@pytest.mark.parametrize(
+    "name, args, function",
+    [
+        ("det", (), tg.det),
+        ("logdet", (), tg.logdet),
+        ("inverse", (), tg.inverse),
+        ("pinverse", (), tg.pinverse),
+        ("matrix_power", (3,), tg.matrix_power),
+        ("matrix_exp", (), tg.matrix_exp),
+    ],
+)
+def test_matrix_methods_equal_their_functions(name, args, function):
+    got = getattr(tg.tensor(SQUARE), name)(*args)
+    np.testing.assert_array_equal(got.numpy(), function(tg.tensor(SQUARE), *args).numpy())
+
+
+def test_methods_with_other_argument_orders():
+    t = tg.tensor(X)
+    np.testing.assert_array_equal(t.polygamma(1).numpy(), tg.polygamma(1, t).numpy())
+    sign, logabsdet = tg.tensor(SQUARE).slogdet()
+    np.testing.assert_allclose(sign.item() * np.exp(logabsdet.item()), np.linalg.det(SQUARE))
+    b = tg.tensor(RNG.standard_normal((3, 2)))
+    chol = tg.tensor(np.linalg.cholesky(SPD))
+    np.testing.assert_allclose(b.cholesky_solve(chol).numpy(), np.linalg.solve(SPD, b.numpy()), rtol=1e-10)
 
 
 def test_top_level_names_are_the_functional_ones():
