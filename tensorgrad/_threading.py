@@ -9,9 +9,9 @@ CHECK_INTERVAL_S, how many threads of other processes are runnable, and use
 min(configured, free cores) threads, at least one, until the cores are free again. A core
 counts as taken when every one of the last BUSY_SAMPLES checks saw it taken (a blip is not load),
 and from the first check of a process on: a process started next to busy cores does not run its
-first products on too many threads (with both cores taken, those steps are the 7-96 ms ones),
-and a blip at start costs at most one interval on fewer threads. Linux only (it reads /proc);
-TENSORGRAD_ADAPTIVE_THREADS=0 turns it off.
+first products on too many threads (with both cores taken, those steps are the 7-96 ms ones);
+that first count is taken twice, FIRST_RECHECK_S apart, so that a blip at start does not count.
+Linux only (it reads /proc); TENSORGRAD_ADAPTIVE_THREADS=0 turns it off.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import time
 from ._kernels import threads as _omp
 
 CHECK_INTERVAL_S = 0.05
+FIRST_RECHECK_S = 0.002
 BUSY_SAMPLES = 3  # cores count as taken while all of the last this many checks saw them taken
 
 _enabled = os.environ.get("TENSORGRAD_ADAPTIVE_THREADS", "1") != "0" and os.path.exists("/proc/loadavg")
@@ -74,7 +75,7 @@ def adapt_to_load() -> None:
     if now < _next_check:
         return
     _next_check = now + CHECK_INTERVAL_S
-    _recent.append(_other_runnable_threads())
+    _recent.append(_first_check() if not _recent else _other_runnable_threads())
     del _recent[:-BUSY_SAMPLES]
     if _configured is None:
         _configured = _in_use = _omp.get_num_threads()
@@ -82,6 +83,17 @@ def adapt_to_load() -> None:
     if want != _in_use:
         _apply(want)
         _in_use = want
+
+
+def _first_check() -> int:
+    """A process's first count, which decides alone: taken again after FIRST_RECHECK_S when it
+    saw other threads, keeping the smaller. A blip (measured here: 1 start in 10-30, threads
+    starting or a process exiting) is gone by then; a busy core is not."""
+    seen = _other_runnable_threads()
+    if seen:
+        time.sleep(FIRST_RECHECK_S)
+        seen = min(seen, _other_runnable_threads())
+    return seen
 
 
 def _apply(n: int) -> None:

@@ -88,3 +88,16 @@ def test_turned_off_it_never_changes_the_count(monkeypatch):
         assert _threading.threads_in_use() == 2
     finally:
         tg.set_num_threads(before)
+
+
+def test_first_check_of_a_process_looks_twice_at_other_threads(monkeypatch):
+    def counts(*values):
+        seen = iter(values)
+        monkeypatch.setattr(_threading, "_other_runnable_threads", lambda: next(seen))
+
+    counts(1, 0)  # a blip at start (threads starting, a process exiting): gone 2 ms later
+    assert _threading._first_check() == 0
+    counts(1, 1)  # a busy core stays busy
+    assert _threading._first_check() == 1
+    counts(0)  # free at the first look: no second one (the iterator would raise)
+    assert _threading._first_check() == 0
