@@ -23,7 +23,18 @@ __all__ = [
     "is_grad_enabled",
     "detect_anomaly",
     "is_anomaly_enabled",
+    "set_detect_anomaly",
+    "functional",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """`autograd.functional` loads on first use: it needs the ops, which import this package."""
+    if name == "functional":
+        import importlib
+
+        return importlib.import_module(".functional", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _as_tuple(x: Any) -> tuple:
@@ -113,6 +124,6 @@ def grad(
 
 from ..ops.creation import tensor  # noqa: E402
 from ..tensor import Tensor, _wrap  # noqa: E402
-from .anomaly import detect_anomaly, is_anomaly_enabled  # noqa: E402
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: E402
 from .engine import run_backward  # noqa: E402
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402

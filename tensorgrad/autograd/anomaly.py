@@ -10,9 +10,10 @@ returns a non-finite gradient, raise a RuntimeError naming the op, the shapes in
 line of user code that created the op (the full forward stack follows). Any other error inside a
 backward rule gets that forward stack attached as a note.
 
-Nothing is instrumented while no `detect_anomaly` block is active, so it costs nothing when off:
-entering the first block sets the forward hook that `Function.apply` calls and the engine's
-backward hook to checking versions; leaving the last one puts the previous ones back. The profiler
+`set_detect_anomaly(True)` switches the same mode on without a block (PyTorch's global form).
+Nothing is instrumented while the mode is off, so it costs nothing when off:
+turning it on sets the forward hook that `Function.apply` calls and the engine's
+backward hook to checking versions; turning it off puts the previous ones back. The profiler
 sets the same two hooks and each wraps whatever it finds, so the two compose when nested (in either
 order). The mode is process-wide, as in PyTorch; enter and leave the blocks in nested (LIFO) order.
 """
@@ -35,43 +36,67 @@ from .function import Function
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _lock = threading.Lock()
-_active = [0]  # number of open detect_anomaly blocks (all threads)
+_enabled = [False]  # anomaly mode on (process-wide, as in PyTorch)
 _saved: list = []  # (previous forward hook, previous backward hook) per install
 _check_nan = [True]
 _in_backward = threading.local()  # depth of backward rules running in this thread
+
+
+def _set_mode(mode: bool, check_nan: bool) -> None:
+    """Turn anomaly mode on or off, installing or removing the hooks when it changes."""
+    with _lock:
+        if mode and not _enabled[0]:
+            _install()
+        elif not mode and _enabled[0]:
+            _uninstall()
+        _enabled[0] = mode
+        _check_nan[0] = check_nan
 
 
 class detect_anomaly:
     """Context manager that raises at the first op producing NaN or inf (forward or backward).
 
     `check_nan=False` only records the forward stacks (they are then attached to errors raised
-    in backward), without checking values.
+    in backward), without checking values. Leaving the block restores the previous mode.
     """
 
     def __init__(self, check_nan: bool = True) -> None:
         self.check_nan = bool(check_nan)
-        self._previous_check = True
+        self.prev = False
+        self.prev_check_nan = True
 
     def __enter__(self) -> detect_anomaly:
-        with _lock:
-            if _active[0] == 0:
-                _install()
-            _active[0] += 1
-            self._previous_check = _check_nan[0]
-            _check_nan[0] = self.check_nan
+        self.prev = _enabled[0]
+        self.prev_check_nan = _check_nan[0]
+        _set_mode(True, self.check_nan)
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
-        with _lock:
-            _check_nan[0] = self._previous_check
-            _active[0] -= 1
-            if _active[0] == 0:
-                _uninstall()
+        _set_mode(self.prev, self.prev_check_nan)
+
+
+class set_detect_anomaly:
+    """Turn anomaly mode on or off now, as torch.autograd.set_detect_anomaly(mode, check_nan=True).
+
+    Called plainly it switches the mode for the rest of the process; used as a context manager
+    it puts the previous mode back on leaving the block.
+    """
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        self.prev = _enabled[0]
+        self.prev_check_nan = _check_nan[0]
+        _set_mode(bool(mode), bool(check_nan))
+
+    def __enter__(self) -> set_detect_anomaly:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        _set_mode(self.prev, self.prev_check_nan)
 
 
 def is_anomaly_enabled() -> bool:
-    """True while a `detect_anomaly` block is active."""
-    return _active[0] > 0
+    """True while anomaly mode is on (a `detect_anomaly` block or `set_detect_anomaly(True)`)."""
+    return _enabled[0]
 
 
 # ---- installing -----------------------------------------------------------------------------
@@ -186,9 +211,10 @@ def _check_backward(node: Function, grads: list, result: Any) -> None:
         kind = _nonfinite(getattr(g, "_data", None))
         if kind is not None:
             raise RuntimeError(
-                f"detect_anomaly: Function '{node.name()}' returned {kind} values in its {i}th "
-                f"output (the gradient of input {i}); incoming gradient shapes {_shapes(grads)}, "
-                f"returned gradient shapes {_shapes(items)}."
+                f"Function '{node.name()}' returned {kind} values in its {i}th output. "
+                f"(detect_anomaly: the gradient of input {i} of the forward op {type(node).__name__}; "
+                f"incoming gradient shapes {_shapes(grads)}, "
+                f"returned gradient shapes {_shapes(items)}.)"
                 + _describe(getattr(node, "_anomaly_stack", None))
             )
 

@@ -1,5 +1,5 @@
 """PyTorch's `torch.utils` path: `tensorgrad.utils.data` is `tensorgrad.data`."""
 
-from . import data
+from . import checkpoint, data
 
-__all__ = ["data"]
+__all__ = ["checkpoint", "data"]
