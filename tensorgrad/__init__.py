@@ -10,11 +10,38 @@ from __future__ import annotations
 from .tensor import Tensor, is_floating_point, is_tensor
 
 # isort: split
-from . import data, distributions, dtypes, linalg, nn, optim, profiler, testing, utils, viz
+from . import (
+    backends,
+    cuda,
+    data,
+    distributions,
+    dtypes,
+    jit,
+    linalg,
+    nn,
+    optim,
+    profiler,
+    random,
+    testing,
+    utils,
+    viz,
+)
+from ._environment import (
+    Size,
+    are_deterministic_algorithms_enabled,
+    get_num_interop_threads,
+    inference_mode,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_num_interop_threads,
+    use_deterministic_algorithms,
+)
+from ._environment import compile as compile  # noqa: A001
+from ._format import set_printoptions
 from ._threading import get_num_threads, set_num_threads
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .device import device
 from .dtypes import bool_ as bool  # noqa: A001
-from .dtypes import double, float32, float64, int64, long
+from .dtypes import double, float32, float64, get_default_dtype, int64, long, set_default_dtype
 from .dtypes import float as float  # noqa: A001
 from .ops.adaptive_pool_more import adaptive_avg_pool1d
 from .ops.arrange import diag, meshgrid, repeat_interleave, roll, select
@@ -117,6 +144,21 @@ from .ops.more_index import (
     searchsorted,
     take,
 )
+from .ops.more_math import (
+    bitwise_left_shift,
+    bitwise_right_shift,
+    copysign,
+    empty_strided,
+    float_power,
+    frexp,
+    gcd,
+    heaviside,
+    lcm,
+    ldexp,
+    logspace,
+    nextafter,
+    renorm,
+)
 from .ops.more_shape import (
     block_diag,
     cartesian_prod,
@@ -201,6 +243,40 @@ from .ops.shape import (
 )
 from .ops.sorting import argsort, kthvalue, median, mode, sort, topk, unique
 from .ops.special import erf, erfc, erfinv, logit, xlogy
+from .ops.stacking import (
+    adjoint,
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    chain_matmul,
+    column_stack,
+    combinations,
+    diagflat,
+    dstack,
+    hstack,
+    inner,
+    kron,
+    narrow_copy,
+    row_stack,
+    swapdims,
+    tensordot,
+    vander,
+    vstack,
+)
+from .ops.statistics import (
+    aminmax,
+    corrcoef,
+    cov,
+    cumulative_trapezoid,
+    histogram,
+    nanmedian,
+    nanquantile,
+    quantile,
+    std_mean,
+    trapezoid,
+    trapz,
+    var_mean,
+)
 from .ops.unary import (
     acos,
     asin,
@@ -215,7 +291,9 @@ from .ops.unary import (
     nan_to_num,
     round,
 )
+from .random import Generator, default_generator, get_rng_state, seed, set_rng_state
 from .serialization import load, save
+from .type_info import can_cast, finfo, iinfo, promote_types, result_type
 
 multiply = mul
 absolute = abs

@@ -21,7 +21,22 @@ long = int64
 
 SUPPORTED = (float32, float64, int64, bool_)
 _CATEGORY = {"b": 0, "i": 1, "u": 1, "f": 2}
-default_float = float32
+default_float = float32  # the one place the default float dtype lives; set_default_dtype sets it
+
+
+def set_default_dtype(d: Any) -> None:
+    """Make `d` (float32 or float64) the dtype of float factories and of Python floats."""
+    global default_float
+    dt = canonical(d, "set_default_dtype")
+    if dt.kind != "f":
+        raise TypeError(
+            f"set_default_dtype: only floating-point types are supported as the default type, got {dt}"
+        )
+    default_float = dt
+
+
+def get_default_dtype() -> np.dtype:
+    return default_float
 
 
 def canonical(dtype: Any, op: str = "tensor") -> np.dtype:

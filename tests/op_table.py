@@ -1866,3 +1866,121 @@ OPS += [
 ]
 OPS_BY_NAME = {info.name: info for info in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"
+# ---- stacking, products and statistics (ops/stacking.py, statistics.py, more_math.py) -------------
+
+
+def np_quantile(x: np.ndarray, q: Any, dim: Any = None, keepdim: bool = False) -> np.ndarray:
+    return np.quantile(x, q, axis=dim, keepdims=keepdim)
+
+
+def np_renorm(x: np.ndarray, p: float, dim: int, maxnorm: float) -> np.ndarray:
+    axes = tuple(i for i in range(x.ndim) if i != dim)
+    norms = np.sum(np.abs(x) ** p, axis=axes, keepdims=True) ** (1 / p)
+    return x * np.where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0)
+
+
+def np_var_mean(x: np.ndarray, dim: Any = None, keepdim: bool = False, correction: float = 1) -> tuple:
+    return np_var(x, dim, keepdim, correction), np.mean(x, dim, keepdims=keepdim)
+
+
+def np_std_mean(x: np.ndarray, dim: Any = None, keepdim: bool = False) -> tuple:
+    return np_std(x, dim, keepdim), np.mean(x, dim, keepdims=keepdim)
+
+
+def np_aminmax(x: np.ndarray, dim: Any = None, keepdim: bool = False) -> tuple:
+    return np.amin(x, dim, keepdims=keepdim), np.amax(x, dim, keepdims=keepdim)
+
+
+OPS += [
+    OpInfo(
+        "hstack",
+        lambda *ts: tg.hstack(ts),
+        lambda *xs: np.hstack(xs),
+        many([(((2,), (3,)), {}), (((2, 1), (2, 3)), {})]),
+    ),
+    OpInfo("vstack", lambda *ts: tg.vstack(ts), lambda *xs: np.vstack(xs), many([(((3,), (2, 3)), {})])),
+    OpInfo("dstack", lambda *ts: tg.dstack(ts), lambda *xs: np.dstack(xs), many([(((2, 3), (2, 3, 2)), {})])),
+    OpInfo(
+        "column_stack",
+        lambda *ts: tg.column_stack(ts),
+        lambda *xs: np.column_stack(xs),
+        many([(((3,), (3, 2)), {})]),
+    ),
+    OpInfo(
+        "adjoint", tg.adjoint, lambda x: np.swapaxes(x, -2, -1), shaped(((2, 3, 4), {}), (("nc", 3, 4), {}))
+    ),
+    OpInfo("kron", tg.kron, np.kron, pairs(((2, 3), (3, 2)), ((2,), (2, 1, 3)), ((0, 2), (2,)))),
+    OpInfo(
+        "tensordot",
+        lambda a, b, dims: tg.tensordot(a, b, dims),
+        lambda x, y, dims: np.tensordot(x, y, dims),
+        lambda rng: [
+            Sample((randn(rng, 2, 3, 4), randn(rng, 3, 4, 2)), {"dims": 2}, "int"),
+            Sample((randn(rng, 2, 3, 4), randn(rng, 4, 2, 3)), {"dims": ([1, 2], [2, 0])}, "lists"),
+            Sample((randn(rng, 2, 3), randn(rng, 4)), {"dims": 0}, "outer"),
+        ],
+    ),
+    OpInfo("inner", tg.inner, np.inner, pairs(((2, 3), (4, 3)), ((3,), (3,)), ((), (2, 3)))),
+    OpInfo(
+        "diagflat",
+        tg.diagflat,
+        lambda x, offset=0: np.diagflat(x, offset),
+        shaped(((2, 2), {}), ((3,), {"offset": -1})),
+    ),
+    OpInfo(
+        "vander",
+        tg.vander,
+        lambda x, **kw: np.vander(x, **kw).astype(x.dtype),
+        shaped(((3,), {}), ((4,), {"N": 2, "increasing": True})),
+    ),
+    OpInfo(
+        "var_mean",
+        tg.var_mean,
+        np_var_mean,
+        shaped(((2, 3), {"dim": 1}), ((2, 3, 4), {"dim": (0, 2), "keepdim": True, "correction": 0})),
+    ),
+    OpInfo("std_mean", tg.std_mean, np_std_mean, shaped(((2, 3), {"dim": 0}), ((4,), {}))),
+    OpInfo(
+        "aminmax",
+        tg.aminmax,
+        np_aminmax,
+        lambda rng: [
+            Sample((distinct(rng, 2, 3),), {"dim": 1}, "dim"),
+            Sample((distinct(rng, 2, 3),), {}, "all"),
+        ],
+    ),
+    OpInfo(
+        "quantile",
+        tg.quantile,
+        np_quantile,
+        lambda rng: [
+            Sample((distinct(rng, 3, 5),), {"q": 0.3, "dim": 1}, "scalar-q"),
+            Sample((distinct(rng, 2, 4),), {"q": 0.6, "dim": 0, "keepdim": True}, "keepdim"),
+            Sample((distinct(rng, 7),), {"q": 0.45}, "all"),
+        ],
+    ),
+    OpInfo(
+        "trapezoid",
+        lambda y, dim: tg.trapezoid(y, dim=dim),
+        lambda y, dim: np.trapezoid(y, axis=dim),
+        shaped(((2, 3), {"dim": 1}), ((4, 2), {"dim": 0}), ((2, 0), {"dim": 0})),
+    ),
+    OpInfo(
+        "cov",
+        lambda x, correction: tg.cov(x, correction=correction),
+        lambda x, correction: np.cov(x, ddof=correction).astype(x.dtype),
+        shaped(((3, 5), {"correction": 1}), ((2, 4), {"correction": 0}), ((4,), {"correction": 1})),
+    ),
+    OpInfo("corrcoef", tg.corrcoef, lambda x: np.corrcoef(x).astype(x.dtype), shaped(((3, 5), {}))),
+    OpInfo("float_power", tg.float_power, np.float_power, binary(positive, randn)),
+    OpInfo("copysign", tg.copysign, np.copysign, binary(nonzero, nonzero)),
+    OpInfo("ldexp", tg.ldexp, lambda x, y: x * 2.0**y, binary(randn, randn)),
+    OpInfo(
+        "renorm",
+        tg.renorm,
+        np_renorm,
+        shaped(((3, 4), {"p": 2, "dim": 0, "maxnorm": 1.0}), ((2, 3, 2), {"p": 1, "dim": 1, "maxnorm": 1.5})),
+    ),
+]
+OPS_BY_NAME = {info.name: info for info in OPS}
+assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"

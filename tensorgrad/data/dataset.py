@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..ops.creation import generator as _global_generator
+from ..random import numpy_rng
 from ..tensor import Tensor
 
 
@@ -135,7 +135,7 @@ def random_split(
 
     `lengths` are ints summing to len(dataset), or fractions summing to 1: each split then gets
     floor(fraction * len(dataset)) samples and the remainder is dealt one by one to the splits
-    in turn, as PyTorch does. The permutation comes from `generator` (a numpy Generator) or
+    in turn, as PyTorch does. The permutation comes from `generator` (a tensorgrad or numpy Generator) or
     tensorgrad's generator, so `tensorgrad.manual_seed` makes the split repeat.
     """
     n = len(dataset)
@@ -164,7 +164,6 @@ def random_split(
             f"Sum of input lengths does not equal the length of the input dataset! (lengths {lengths} sum to "
             f"{sum(lengths)}, the dataset has {n} samples)"
         )
-    rng = _global_generator() if generator is None else generator
-    indices = rng.permutation(n).tolist()
+    indices = numpy_rng(generator, "random_split").permutation(n).tolist()
     offsets = np.cumsum(lengths).tolist()
     return [Subset(dataset, indices[end - length : end]) for end, length in zip(offsets, lengths)]

@@ -32,8 +32,9 @@ class DataLoader:
     """Iterate over `dataset` in batches (PyTorch's `torch.utils.data.DataLoader`).
 
     A map-style dataset is visited in the order of `sampler` (default: `SequentialSampler`, or
-    with `shuffle=True` a `RandomSampler` drawing from `generator`, a numpy Generator, else from
-    tensorgrad's generator, so runs repeat after `tensorgrad.manual_seed`); `BatchSampler` groups
+    with `shuffle=True` a `RandomSampler` drawing from `generator`, a tensorgrad or numpy
+    Generator, else from tensorgrad's generator, so runs repeat after `tensorgrad.manual_seed`);
+    `BatchSampler` groups
     the indices into batch_size lists (`drop_last` drops a final incomplete one), or
     `batch_sampler` yields the lists itself. An `IterableDataset` is batched in the order it
     yields. Samples are merged by `collate_fn` (default: `default_collate`, which stacks

@@ -1,9 +1,10 @@
 """Samplers (PyTorch's `torch.utils.data.sampler`): the order in which a DataLoader visits a
 map-style dataset's indices, and `BatchSampler`, which groups those indices into batches.
 
-Random samplers draw from `generator` (a numpy Generator) or, when it is None, from tensorgrad's
-generator, so `tensorgrad.manual_seed` makes their orders repeat. Each draws its whole order when
-`iter()` is called, so the order of a pass is fixed when the DataLoader's iterator is created.
+Random samplers draw from `generator` (a tensorgrad.Generator or a numpy Generator) or, when it is
+None, from tensorgrad's generator, so `tensorgrad.manual_seed` makes their orders repeat. Each
+draws its whole order when `iter()` is called, so the order of a pass is fixed when the
+DataLoader's iterator is created.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from ..ops.creation import generator as _global_generator
+from ..random import numpy_rng
 from ..tensor import Tensor
 
 
-def _rng(generator: np.random.Generator | None) -> np.random.Generator:
-    return _global_generator() if generator is None else generator
+def _rng(generator: Any) -> np.random.Generator:
+    return numpy_rng(generator, "sampler")
 
 
 def _positive_int(value: Any) -> bool:

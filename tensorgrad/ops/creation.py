@@ -8,34 +8,14 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
+from ..device import check_device
+from ..random import initial_seed, manual_seed, numpy_rng  # noqa: F401  (re-exported)
 from ..tensor import Tensor, _wrap
-
-_DEFAULT_SEED = 67280421310721  # PyTorch's default initial seed: runs repeat unless reseeded
-
-
-class _RandomState:
-    generator = np.random.default_rng(_DEFAULT_SEED)
-    seed = _DEFAULT_SEED
-
-
-random_state = _RandomState()
-
-
-def manual_seed(seed: int) -> None:
-    """Seed tensorgrad's generator (rand, randn, randint, dropout, DataLoader shuffling, init)."""
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-        raise TypeError(f"manual_seed: seed must be an int, got {type(seed).__name__}")
-    random_state.seed = int(seed)
-    random_state.generator = np.random.default_rng(int(seed) % 2**64)
-
-
-def initial_seed() -> int:
-    return random_state.seed
 
 
 def generator() -> np.random.Generator:
-    """The process-wide numpy Generator that `manual_seed` resets."""
-    return random_state.generator
+    """The numpy Generator of the default generator (the one `manual_seed` reseeds)."""
+    return numpy_rng(None, "generator")
 
 
 def _array_from(data: Any, dtype: np.dtype | None) -> np.ndarray:
@@ -51,7 +31,7 @@ def _array_from(data: Any, dtype: np.dtype | None) -> np.ndarray:
         except ValueError as e:
             raise ValueError(f"tensor: could not build a tensor from the data ({e})") from None
         if arr.dtype == np.float64 and dtype is None:
-            arr = arr.astype(np.float32)  # Python floats become float32, as in PyTorch
+            arr = arr.astype(dtypes.default_float)  # Python floats get the default dtype
     if dtype is not None:
         return np.array(arr, dtype=dtype, copy=True)
     return _supported(arr, "tensor")
@@ -74,6 +54,7 @@ def _supported(arr: np.ndarray, op: str) -> np.ndarray:
 
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """Construct a tensor by copying `data` (nested lists, scalars, ndarray or Tensor)."""
+    check_device(device, "tensor")
     d = None if dtype is None else dtypes.canonical(dtype, "tensor")
     arr = _array_from(data, d)
     if arr is data or (isinstance(data, Tensor) and arr is data._data):
@@ -123,7 +104,7 @@ def _size(size: tuple, op: str) -> tuple[int, ...]:
 
 
 def _float_dtype(dtype: Any, op: str) -> np.dtype:
-    return dtypes.float32 if dtype is None else dtypes.canonical(dtype, op)
+    return dtypes.default_float if dtype is None else dtypes.canonical(dtype, op)
 
 
 def _random_dtype(dtype: Any, op: str) -> np.dtype:
@@ -148,20 +129,24 @@ def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    check_device(device, "zeros")
     return _finish(np.zeros(_size(size, "zeros"), _float_dtype(dtype, "zeros")), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    check_device(device, "ones")
     return _finish(np.ones(_size(size, "ones"), _float_dtype(dtype, "ones")), requires_grad)
 
 
 def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    check_device(device, "empty")
     return _finish(np.empty(_size(size, "empty"), _float_dtype(dtype, "empty")), requires_grad)
 
 
 def full(
     size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None
 ) -> Tensor:
+    check_device(device, "full")
     if not isinstance(fill_value, (int, float, np.number, np.bool_)):
         raise TypeError(f"full: fill_value must be a number, got {type(fill_value).__name__}")
     if dtype is None:
@@ -170,7 +155,7 @@ def full(
         elif isinstance(fill_value, (int, np.integer)):
             dtype = dtypes.int64
         else:
-            dtype = dtypes.float32
+            dtype = dtypes.default_float
     shape = _size((size,) if not isinstance(size, (int, np.integer)) else (size,), "full")
     arr = np.full(shape, fill_value, dtypes.canonical(dtype, "full"))
     return _finish(arr, requires_grad)
@@ -195,16 +180,23 @@ def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Ten
     return _finish(np.empty(*_like(t, dtype, "empty_like")), requires_grad)
 
 
-def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand(
+    *size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     """Uniform samples on [0, 1)."""
+    check_device(device, "rand")
     d = _random_dtype(dtype, "rand")
-    return _finish(random_state.generator.random(_size(size, "rand"), dtype=d), requires_grad)
+    return _finish(numpy_rng(generator, "rand").random(_size(size, "rand"), dtype=d), requires_grad)
 
 
-def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn(
+    *size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     """Standard normal samples."""
+    check_device(device, "randn")
     d = _random_dtype(dtype, "randn")
-    return _finish(random_state.generator.standard_normal(_size(size, "randn"), dtype=d), requires_grad)
+    rng = numpy_rng(generator, "randn")
+    return _finish(rng.standard_normal(_size(size, "randn"), dtype=d), requires_grad)
 
 
 def rand_like(t: Tensor, dtype: Any = None) -> Tensor:
@@ -215,8 +207,18 @@ def randn_like(t: Tensor, dtype: Any = None) -> Tensor:
     return randn(t.shape, dtype=t.dtype if dtype is None else dtype)
 
 
-def randint(low: int, high: Any = None, size: Any = None, dtype: Any = None) -> Tensor:
+def randint(
+    low: int,
+    high: Any = None,
+    size: Any = None,
+    *,
+    generator: Any = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """Integers drawn uniformly from [low, high); `randint(high, size)` means low = 0."""
+    check_device(device, "randint")
     if size is None:
         if high is None or not isinstance(high, (tuple, list)):
             raise TypeError("randint: missing the size argument, e.g. randint(0, 10, (3,))")
@@ -227,20 +229,24 @@ def randint(low: int, high: Any = None, size: Any = None, dtype: Any = None) -> 
         raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
     shape = _size((size,), "randint")
     d = dtypes.int64 if dtype is None else dtypes.canonical(dtype, "randint")
-    return _wrap(random_state.generator.integers(low, high, shape).astype(d, copy=False))
+    return _finish(
+        numpy_rng(generator, "randint").integers(low, high, shape).astype(d, copy=False), requires_grad
+    )
 
 
-def bernoulli(input: Tensor) -> Tensor:
+def bernoulli(input: Tensor, *, generator: Any = None) -> Tensor:
     """1 with probability input (each entry in [0, 1]), else 0, in input's dtype."""
     p = input._data
     if p.dtype.kind != "f":
         raise RuntimeError(f"bernoulli: expected a floating point tensor of probabilities, got {p.dtype}")
     if p.size and not ((p >= 0) & (p <= 1)).all():
         raise RuntimeError("bernoulli: expected all probabilities in [0, 1]")
-    return _wrap((random_state.generator.random(p.shape) < p).astype(p.dtype))
+    return _wrap((numpy_rng(generator, "bernoulli").random(p.shape) < p).astype(p.dtype))
 
 
-def multinomial(input: Tensor, num_samples: int, replacement: bool = False) -> Tensor:
+def multinomial(
+    input: Tensor, num_samples: int, replacement: bool = False, *, generator: Any = None
+) -> Tensor:
     """num_samples class indices per row of non-negative weights (1-D or 2-D), int64."""
     w = np.asarray(input._data, dtype=np.float64)
     if w.ndim not in (1, 2):
@@ -255,24 +261,33 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False) -> T
         raise RuntimeError(
             "multinomial: cannot sample n_sample > prob_dist.size(-1) samples without replacement"
         )
-    rng = random_state.generator
+    rng = numpy_rng(generator, "multinomial")
     picks = [rng.choice(rows.shape[1], num_samples, replace=replacement, p=r / r.sum()) for r in rows]
     out = np.asarray(picks, dtype=np.int64).reshape(w.shape[:-1] + (num_samples,))
     return _wrap(out)
 
 
-def randperm(n: int, dtype: Any = None) -> Tensor:
+def randperm(
+    n: int, *, generator: Any = None, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    check_device(device, "randperm")
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
         raise TypeError(f"randperm: n must be an int, got {type(n).__name__}")
     if n < 0:
         raise RuntimeError(f"randperm: n must be non-negative, got {n}")
     d = dtypes.int64 if dtype is None else dtypes.canonical(dtype, "randperm")
-    return _wrap(random_state.generator.permutation(n).astype(d))
+    return _finish(numpy_rng(generator, "randperm").permutation(n).astype(d), requires_grad)
 
 
 def arange(
-    start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
+    check_device(device, "arange")
     if end is None:
         start, end = 0, start
     for name, v in (("start", start), ("end", end), ("step", step)):
@@ -289,33 +304,39 @@ def arange(
         )
     if dtype is None:
         all_int = builtins.all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-        dtype = dtypes.int64 if all_int else dtypes.float32
+        dtype = dtypes.int64 if all_int else dtypes.default_float
     return _finish(np.arange(start, end, step, dtype=dtypes.canonical(dtype, "arange")), requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    check_device(device, "linspace")
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise RuntimeError(f"linspace: number of steps must be a non-negative int, got {steps!r}")
     d = _float_dtype(dtype, "linspace")
     return _finish(np.linspace(start, end, steps, dtype=d), requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    check_device(device, "eye")
     shape = _size((n,) if m is None else (n, m), "eye")
     return _finish(np.eye(shape[0], shape[-1], dtype=_float_dtype(dtype, "eye")), requires_grad)
 
 
-def normal_(t: Tensor, mean: float, std: float) -> Tensor:
+def normal_(t: Tensor, mean: float, std: float, generator: Any = None) -> Tensor:
     """Fill `t` in place with normal samples (no graph is recorded)."""
     from .inplace import write_inplace
 
-    sample = random_state.generator.normal(mean, std, t.shape).astype(t.dtype)
+    sample = numpy_rng(generator, "normal_").normal(mean, std, t.shape).astype(t.dtype)
     return write_inplace(t, sample, "normal_")
 
 
-def uniform_(t: Tensor, a: float, b: float) -> Tensor:
+def uniform_(t: Tensor, a: float, b: float, generator: Any = None) -> Tensor:
     """Fill `t` in place with uniform samples from [a, b) (no graph is recorded)."""
     from .inplace import write_inplace
 
-    sample = random_state.generator.uniform(a, b, t.shape).astype(t.dtype)
+    sample = numpy_rng(generator, "uniform_").uniform(a, b, t.shape).astype(t.dtype)
     return write_inplace(t, sample, "uniform_")
