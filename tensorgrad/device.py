@@ -64,8 +64,8 @@ class device:  # noqa: N801  (PyTorch's name)
         return f"device(type='{self._type}', index={self._index})"
 
     def __eq__(self, other: object) -> bool:
-        # A string compares as its device too: Tensor.device is still the string "cpu" (tensor.py
-        # is compiled), and `t.device == device("cpu")` must hold meanwhile.
+        # A string compares as its device too, so that code written when Tensor.device was the
+        # string "cpu" (`t.device == "cpu"`) keeps working.
         if isinstance(other, str):
             try:
                 other = device(other)
@@ -92,3 +92,35 @@ def check_device(dev: Any, op: str) -> None:
             f"{op}: tensorgrad runs on the CPU only (no CUDA or other accelerator); got device "
             f"{str(d)!r}, expected 'cpu' (or drop the device argument)"
         )
+
+
+CPU = device("cpu")  # what every tensor's `.device` is
+
+
+def to_arguments(args: tuple, kwargs: dict, op: str) -> tuple[Any, bool]:
+    """(dtype or None, copy) from PyTorch's `.to(...)` forms: to(dtype), to(device), to(device,
+    dtype), to(other_tensor), and the keywords dtype, device, non_blocking, copy, memory_format.
+    A device other than the CPU raises."""
+    from .tensor import Tensor  # here: tensor.py imports this module
+
+    options = dict(kwargs)
+    dtype = options.pop("dtype", None)
+    check_device(options.pop("device", None), op)
+    flags = [options.pop("non_blocking", False), options.pop("copy", False)]
+    options.pop("memory_format", None)
+    if options:
+        raise TypeError(f"{op}() got unexpected keyword arguments {sorted(options)}")
+    positional_flags = []
+    for a in args:
+        if isinstance(a, bool):
+            positional_flags.append(a)  # non_blocking, then copy
+        elif isinstance(a, str) and a.partition(":")[0] not in _TYPES:
+            dtype = a  # a dtype's name ("float64"), which tensorgrad's dtypes also accept
+        elif isinstance(a, (str, int, device)):
+            check_device(a, op)
+        elif isinstance(a, Tensor):  # another tensor: its dtype (its device is the CPU)
+            dtype = a.dtype
+        elif a is not None:
+            dtype = a
+    flags[: len(positional_flags)] = positional_flags
+    return dtype, bool(flags[1])

@@ -62,8 +62,32 @@ class Tensor:
         return self._data.ndim
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> Any:
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def is_cpu(self) -> bool:
+        return True
+
+    @property
+    def is_sparse(self) -> bool:
+        return False
+
+    @property
+    def is_quantized(self) -> bool:
+        return False
+
+    @property
+    def is_meta(self) -> bool:
+        return False
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
 
     @property
     def is_leaf(self) -> bool:
@@ -127,6 +151,31 @@ class Tensor:
 
     def numel(self) -> int:
         return self._data.size
+
+    def nelement(self) -> int:
+        return self._data.size
+
+    def ndimension(self) -> int:
+        return self._data.ndim
+
+    def get_device(self) -> int:
+        return -1  # the CPU, as PyTorch numbers it
+
+    def data_ptr(self) -> int:
+        return self._data.ctypes.data
+
+    def storage_offset(self) -> int:
+        base = self._data.base if isinstance(self._data.base, np.ndarray) else self._data
+        return (self._data.ctypes.data - base.ctypes.data) // self._data.itemsize
+
+    def pin_memory(self) -> Tensor:
+        return self  # no accelerator to copy to: pinning changes nothing
+
+    def is_pinned(self) -> bool:
+        return False
+
+    def share_memory_(self) -> Tensor:
+        return self
 
     def dim(self) -> int:
         return self._data.ndim
@@ -250,16 +299,15 @@ class Tensor:
 
         backward(self, gradient, retain_graph, create_graph, inputs)
 
-    def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> Tensor:
-        """Convert to `dtype` (device arguments other than "cpu" are rejected)."""
-        if isinstance(dtype, str) and dtype == "cpu":
-            dtype = args[0] if args else kwargs.get("dtype")
-        kwargs.pop("device", None)
-        if dtype is None:
-            dtype = kwargs.get("dtype")
-        if dtype is None:
-            return self
-        return cast(self, dtypes.canonical(dtype, "to"))
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """PyTorch's forms: to(dtype), to(device), to(device, dtype), to(other), with dtype=,
+        device=, non_blocking=, copy=; a device other than the CPU raises."""
+        dtype, copy = to_arguments(args, kwargs, "to")
+        if dtype is not None:
+            dtype = dtypes.canonical(dtype, "to")
+            if dtype != self._data.dtype:
+                return cast(self, dtype)
+        return clone(self) if copy else self
 
     def float(self) -> Tensor:
         return cast(self, dtypes.float32)
@@ -1072,6 +1120,84 @@ class Tensor:
     def cholesky_solve(self, input2: Tensor, upper: bool = False) -> Tensor:
         return cholesky_solve(self, input2, upper)
 
+    def swapdims(self, dim0: int, dim1: int) -> Tensor:
+        return transpose(self, dim0, dim1)
+
+    def adjoint(self) -> Tensor:
+        return adjoint(self)
+
+    def kron(self, other: Tensor) -> Tensor:
+        return kron(self, other)
+
+    def inner(self, other: Tensor) -> Tensor:
+        return inner(self, other)
+
+    def diagflat(self, offset: int = 0) -> Tensor:
+        return diagflat(self, offset)
+
+    def narrow_copy(self, dim: int, start: int, length: int) -> Tensor:
+        return narrow_copy(self, dim, start, length)
+
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
+        return aminmax(self, dim=dim, keepdim=keepdim)
+
+    def quantile(
+        self, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear"
+    ) -> Tensor:
+        return quantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def nanquantile(
+        self, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear"
+    ) -> Tensor:
+        return nanquantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def nanmedian(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return nanmedian(self, dim, keepdim)
+
+    def histogram(
+        self, bins: Any = 100, *, range: Any = None, weight: Any = None, density: bool = False
+    ) -> Any:
+        return histogram(self, bins, range=range, weight=weight, density=density)
+
+    def heaviside(self, values: Tensor) -> Tensor:
+        return heaviside(self, values)
+
+    def gcd(self, other: Tensor) -> Tensor:
+        return gcd(self, other)
+
+    def lcm(self, other: Tensor) -> Tensor:
+        return lcm(self, other)
+
+    def float_power(self, exponent: Any) -> Tensor:
+        return float_power(self, exponent)
+
+    def copysign(self, other: Any) -> Tensor:
+        return copysign(self, other)
+
+    def ldexp(self, other: Any) -> Tensor:
+        return ldexp(self, other)
+
+    def frexp(self) -> Any:
+        return frexp(self)
+
+    def nextafter(self, other: Tensor) -> Tensor:
+        return nextafter(self, other)
+
+    def renorm(self, p: float, dim: int, maxnorm: float) -> Tensor:
+        return renorm(self, p, dim, maxnorm)
+
+    def bitwise_left_shift(self, other: Any) -> Tensor:
+        return bitwise_left_shift(self, other)
+
+    def bitwise_right_shift(self, other: Any) -> Tensor:
+        return bitwise_right_shift(self, other)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return bitwise_left_shift(self, other)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return bitwise_right_shift(self, other)
+
     # ---- in-place ------------------------------------------------------------------------
     def add_(self, other: Any, alpha: Any = 1) -> Tensor:
         return add_(self, other if alpha == 1 else mul(other, alpha))
@@ -1097,11 +1223,11 @@ class Tensor:
     def copy_(self, src: Any) -> Tensor:
         return copy_(self, src)
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
-        return normal_(self, mean, std)
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+        return normal_(self, mean, std, generator)
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
-        return uniform_(self, a, b)
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+        return uniform_(self, a, b, generator)
 
     def index_add_(self, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
         return index_add_(self, dim, index, source, alpha=alpha)
@@ -1252,6 +1378,7 @@ def normalize_dim(dim: Any, ndim: int, op: str) -> int:
 
 
 from ._format import format_tensor  # noqa: E402
+from .device import CPU, to_arguments  # noqa: E402
 from .ops.arrange import diag, repeat_interleave, roll, select  # noqa: E402
 from .ops.composed_layers import hardshrink  # noqa: E402
 from .ops.composite import addcdiv, addcmul, cosh, exp2, lerp, log2, log10, sinh, tan  # noqa: E402
@@ -1336,6 +1463,19 @@ from .ops.more_index import (  # noqa: E402
     masked_select,
     take,
 )
+from .ops.more_math import (  # noqa: E402
+    bitwise_left_shift,
+    bitwise_right_shift,
+    copysign,
+    float_power,
+    frexp,
+    gcd,
+    heaviside,
+    lcm,
+    ldexp,
+    nextafter,
+    renorm,
+)
 from .ops.more_shape import (  # noqa: E402
     cross,
     diag_embed,
@@ -1410,6 +1550,8 @@ from .ops.shape import (  # noqa: E402
 )
 from .ops.sorting import argsort, kthvalue, median, mode, sort, topk, unique  # noqa: E402
 from .ops.special import erf, erfc, erfinv, logit, xlogy  # noqa: E402
+from .ops.stacking import adjoint, diagflat, inner, kron, narrow_copy  # noqa: E402
+from .ops.statistics import aminmax, histogram, nanmedian, nanquantile, quantile  # noqa: E402
 from .ops.unary import (  # noqa: E402
     acos,
     asin,

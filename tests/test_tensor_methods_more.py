@@ -212,3 +212,64 @@ def test_bitwise_operators_and_logical_functions():
         tg.tensor([1.0]) & tg.tensor([1.0])
     with pytest.raises(RuntimeError, match="logical_and.*\\[2\\].*\\[3\\]"):
         tg.logical_and(tg.ones(2), tg.ones(3))
+
+
+@pytest.mark.parametrize(
+    "name, args, function",
+    [
+        ("swapdims", (0, 1), tg.swapdims),
+        ("adjoint", (), tg.adjoint),
+        ("kron", (Y,), tg.kron),
+        ("inner", (Y,), tg.inner),
+        ("diagflat", (), tg.diagflat),
+        ("narrow_copy", (1, 1, 2), tg.narrow_copy),
+        ("quantile", (0.3,), tg.quantile),
+        ("nanquantile", (0.3, 1), tg.nanquantile),
+        ("float_power", (2.0,), tg.float_power),
+        ("copysign", (-1.0,), tg.copysign),
+        ("renorm", (2, 0, 0.5), tg.renorm),
+    ],
+)
+def test_more_methods_equal_their_functions(name, args, function):
+    got = getattr(tg.tensor(X), name)(*_tensors(args))
+    np.testing.assert_array_equal(got.numpy(), function(tg.tensor(X), *_tensors(args)).numpy())
+
+
+def test_integer_methods_and_shift_operators():
+    a, b = tg.tensor([12, 18, 5]), tg.tensor([8, 12, 3])
+    assert a.gcd(b).tolist() == np.gcd(a.numpy(), b.numpy()).tolist()
+    assert a.lcm(b).tolist() == np.lcm(a.numpy(), b.numpy()).tolist()
+    assert (a << 2).tolist() == (a.numpy() << 2).tolist() and (a >> 1).tolist() == (a.numpy() >> 1).tolist()
+    assert a.bitwise_left_shift(b).tolist() == (a.numpy() << b.numpy()).tolist()
+    mantissa, exponent = tg.tensor([8.0, 0.75]).frexp()
+    assert mantissa.tolist() == [0.5, 0.75] and exponent.tolist() == [4, 0]
+
+
+def test_device_and_storage_queries():
+    t = tg.ones(2, 3)
+    assert t.device == tg.device("cpu") and t.device.type == "cpu" and t.device == "cpu"
+    assert not t.is_cuda and t.is_cpu and t.get_device() == -1 and not t.is_pinned()
+    assert t.nelement() == 6 and t.ndimension() == 2 and t.itemsize == 4
+    assert t.storage_offset() == 0 and t[1:].storage_offset() == 3
+    assert t.data_ptr() == t.numpy().ctypes.data and t.pin_memory() is t and t.share_memory_() is t
+
+
+def test_to_takes_pytorchs_forms_and_refuses_other_devices():
+    t = tg.ones(2)
+    assert t.to("cpu") is t and t.to(tg.device("cpu")) is t and t.to("cpu:0") is t
+    assert t.to(tg.float64).dtype == tg.float64 and t.to("cpu", tg.float64).dtype == tg.float64
+    assert t.to(tg.zeros(1, dtype=tg.float64)).dtype == tg.float64
+    assert t.to(device="cpu", dtype=tg.float64, non_blocking=True).dtype == tg.float64
+    copied = t.to(copy=True)
+    assert copied is not t and copied.tolist() == t.tolist()
+    for bad in ("cuda", tg.device("cuda", 0), 0):
+        with pytest.raises(RuntimeError, match="to: tensorgrad runs on the CPU only"):
+            t.to(bad)
+    with pytest.raises(RuntimeError, match="CPU only"):
+        t.to(device="cuda")
+    model = tg.nn.Linear(2, 2)
+    assert model.to(tg.device("cpu")) is model
+    model.to("cpu", tg.float64)
+    assert model.weight.dtype == tg.float64
+    with pytest.raises(RuntimeError, match="Module.to: tensorgrad runs on the CPU only"):
+        model.to(tg.device("cuda"))

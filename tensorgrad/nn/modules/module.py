@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ... import dtypes
+from ...device import to_arguments
 from ...tensor import Tensor, _wrap
 from ..parameter import Parameter
 from .hooks import RemovableHandle, call_with_hooks
@@ -433,18 +434,9 @@ class Module:
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
-        """`to(dtype)` casts floating point parameters and buffers; the device can only be "cpu"."""
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for a in args:
-            if isinstance(a, str) or a is None:
-                device = a
-            else:
-                dtype = a
-        if device is not None and str(device) != "cpu":
-            raise RuntimeError(f"tensorgrad runs on the CPU only; got device {device!r}")
+        """`to(dtype)` casts floating point parameters and buffers; the device can only be the CPU
+        (PyTorch's forms: to(device), to(dtype), to(device, dtype), to(tensor))."""
+        dtype, _ = to_arguments(args, kwargs, "Module.to")
         if dtype is None:
             return self
         d = dtypes.canonical(dtype, "Module.to")
